@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SelfplayConfig(AppConfig):
+    name = "apps.selfplay"
+    verbose_name = "Self-play"

@@ -1,0 +1,3 @@
+app_name = "submissions"
+
+urlpatterns: list = []
