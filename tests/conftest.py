@@ -8,3 +8,6 @@ import pytest
 def _isolated_blob_root(settings, tmp_path):
     """Each test writes test-case blobs into its own folder."""
     settings.BLOB_ROOT = str(tmp_path / "blobs")
+
+
+pytest_plugins = ["tests.browser_support", "tests.celery_support"]

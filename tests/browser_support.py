@@ -1,0 +1,1 @@
+"""Fixtures for headless-Chromium tests (Playwright driving Debian's /usr/bin/chromium)."""

@@ -1,0 +1,1 @@
+"""Fixtures that run a real Celery worker against the configured broker (Redis in CI)."""
