@@ -5,7 +5,7 @@ import enum
 from collections.abc import Iterable
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     """Outcome of compiling or running a program on one test.
 
     IE (internal error) is never the program's fault: the sandbox, the backend or the host
