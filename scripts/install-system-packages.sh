@@ -3,6 +3,8 @@
 set -euo pipefail
 PACKAGES=(g++ valgrind bubblewrap python3-venv chromium chromium-driver docker.io wrk hyperfine)
 missing=()
+# npm comes with NodeSource's nodejs where that is installed; Debian ships them apart.
+command -v npm >/dev/null || PACKAGES+=(nodejs npm)
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done

@@ -1,0 +1,3 @@
+"""The REST API root (/api/)."""
+
+urlpatterns: list = []
