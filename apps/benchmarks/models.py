@@ -54,6 +54,10 @@ class BenchmarkJob(models.Model):
     compiler = models.CharField(max_length=64, default="g++")
     cflags = models.CharField(max_length=256, default="-std=c++17 -O3")
     exit_early_on_fail = models.BooleanField(default=True)
+    time_limit_s = models.FloatField(default=10.0, help_text="CPU/wall limit of one native run, seconds")
+    memory_limit_bytes = models.PositiveBigIntegerField(
+        default=2 * 1024**3, help_text="address-space limit of one native run, bytes"
+    )
 
     state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED, db_index=True)
     progress_done = models.PositiveIntegerField(default=0)
@@ -66,7 +70,10 @@ class BenchmarkJob(models.Model):
     correct = models.BooleanField(null=True)
     mean_accuracy = models.FloatField(null=True, blank=True)
     agg_cost_s = models.FloatField(null=True, blank=True, help_text="sum of per-test cost, seconds; null = inf")
-    results = models.JSONField(default=list, blank=True, help_text="per-test results (engine TestResult dicts)")
+    results = models.JSONField(
+        default=list, blank=True, help_text="per-test results (engine TestResult dicts plus a 'cached' flag)"
+    )
+    cache_hits = models.PositiveIntegerField(default=0, help_text="tests served from the measurement cache")
     error = models.TextField(blank=True, help_text="internal error, never the program's fault")
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -87,8 +94,9 @@ class BenchmarkJob(models.Model):
 class Measurement(models.Model):
     """A cached (binary, test content, backend config) -> figures row.
 
-    The key is the binary hash (source+compiler+flags), the test's content hash and the
-    backend-config hash, so deterministic backends make the cache exact.
+    The key is the binary hash (source+compiler+flags), the test's content hash, the
+    backend-config hash ("" for a correctness-only run) and the checker, so deterministic
+    backends make the cache exact.
     """
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="measurements")
@@ -101,17 +109,20 @@ class Measurement(models.Model):
     backend_version = models.CharField(max_length=16)
     backend_config_key = models.CharField(max_length=64)
     backend_config = models.JSONField(default=dict)
+    checker = models.CharField(max_length=16, default="pie")
     status = models.CharField(max_length=4, choices=TestStatus.choices)
     accuracy = models.FloatField(default=0.0)
     cost_s = models.FloatField(null=True, blank=True, help_text="backend seconds; null when not measured")
     metrics = models.JSONField(default=dict, blank=True)
     noisy = models.BooleanField(default=False)
+    result = models.JSONField(default=dict, blank=True, help_text="the whole engine TestResult, replayed on a cache hit")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["binary_sha256", "test_sha256", "backend_config_key"], name="measurement_unique_key"
+                fields=["binary_sha256", "test_sha256", "backend_config_key", "checker"],
+                name="measurement_unique_key_checker",
             )
         ]
 
