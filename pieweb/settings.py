@@ -101,6 +101,12 @@ WHITENOISE_USE_FINDERS = True
 # Content-addressed store for test-case inputs/outputs (megabytes each; kept out of the database).
 BLOB_ROOT = env_str("BLOB_ROOT", str(VAR_DIR / "blobs"))
 
+# Cache (overview charts and other aggregates, keyed by dataset version). Per-process memory by
+# default; CACHE_URL=redis://host:6379/N shares one cache between all web workers.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+
 # Upload limits (bytes).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
@@ -165,6 +171,12 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "pieweb API",
     "DESCRIPTION": "Performance-improving code edits: dataset, benchmarks, model runs and scores.",
     "VERSION": "1.0.0",
+    # Multipart uploads and read-only fields get separate request/response components.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "JobStateEnum": "apps.benchmarks.models.BenchmarkJob.State",
+        "ModelRunStateEnum": "apps.submissions.models.ModelRun.State",
+    },
 }
 
 LOGGING = {

@@ -10,4 +10,4 @@ def _isolated_blob_root(settings, tmp_path):
     settings.BLOB_ROOT = str(tmp_path / "blobs")
 
 
-pytest_plugins = ["tests.browser_support", "tests.celery_support"]
+pytest_plugins = ["tests.browser_support", "tests.celery_support", "tests.docker_support"]

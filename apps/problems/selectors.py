@@ -180,6 +180,16 @@ def overview_stats() -> dict[str, Any]:
     return stats
 
 
+def overview_most_improved(*, limit: int = MOST_IMPROVED_LIMIT) -> list[Pair]:
+    """``most_improved_pairs`` cached under the dataset version, like the charts."""
+    key = f"problems:most-improved:{limit}:{dataset_version()}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = most_improved_pairs(limit=limit)
+        cache.set(key, rows, OVERVIEW_CACHE_SECONDS)
+    return rows
+
+
 def most_improved_pairs(*, limit: int = MOST_IMPROVED_LIMIT, split: str | None = None) -> list[Pair]:
     """Top pairs by dataset speedup (uses the speedup index; programs not loaded)."""
     qs = Pair.objects.filter(speedup__isnull=False).select_related("split").only(

@@ -21,9 +21,11 @@ from apps.benchmarks.models import BenchmarkJob
 from apps.problems.diff import render_code, render_diff, undouble_newlines
 from apps.problems.models import Pair, Problem, Split
 
-from . import exports, scoring, selectors, services
+from . import exports, scoring, selectors
 from .forms import ModelRunUploadForm, ProgramSubmitForm, RunCompareForm, backend_choices
 from .models import ModelRun, Visibility
+from .services.submissions import program_submit as submission_create
+from .services.uploads import ModelRunRejected, model_run_upload
 
 ROWS_PER_PAGE = 50
 #: Upper edges of the speedup histogram's bins (dimensionless ratios); the last bin is open.
@@ -174,6 +176,51 @@ def _sorted_rows(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (-r["speedup"], r["row_id"]))
 
 
+def _row_labels(row: dict[str, Any]) -> dict[str, Any]:
+    """Add display labels (costs in seconds, verdict) to one ``model_run_row_speedups`` dict."""
+    return {
+        **row,
+        "category_label": scoring.CATEGORY_LABELS.get(row["category"], row["category"]),
+        "cost_label": format_seconds(row["best_cost_s"]),
+        "src_cost_label": format_seconds(row["src_cost_s"]),
+        "tgt_cost_label": format_seconds(row["tgt_cost_s"]),
+    }
+
+
+def _compare_summary(comparison: dict[str, Any]) -> list[dict[str, Any]]:
+    """One line per run: its best@k figures and its totals of rows won and pairwise wins/losses."""
+    totals = comparison["totals"]
+    return [
+        {**metric, "rows_best": totals[metric["label"]]["best"], "wins": totals[metric["label"]]["wins"],
+         "losses": totals[metric["label"]]["losses"]}
+        for metric in comparison["metrics"]
+    ]
+
+
+def _compare_cells(row: dict[str, Any], runs: list[ModelRun], labels: list[str]) -> dict[str, Any]:
+    """One comparison row with a cell per run (speedup, whether it is the row's best, wins, losses)."""
+    cells = [
+        {"run_id": run.pk, "label": label, "speedup": speedup, "best": label in row["best"], "wins": wins,
+         "losses": losses}
+        for run, label, speedup, wins, losses in zip(runs, labels, row["speedups"], row["wins"], row["losses"],
+                                                     strict=True)
+    ]
+    return {**row, "cells": cells, "best_runs": [c["run_id"] for c in cells if c["best"]]}
+
+
+def _leaderboard_table(runs: list[ModelRun]) -> list[dict[str, Any]]:
+    """Ranked lines of the leaderboard: the stored score at K plus best@1 from its metrics."""
+    lines = []
+    for rank, run in enumerate(runs, start=1):
+        first = ((run.score.metrics or {}).get("best_at") or {}).get("1") or {}
+        lines.append(
+            {"rank": rank, "run": run, "score": run.score, "k_max": run.score.k_max,
+             "best1_pct_opt": first.get("pct_opt"), "best1_mean_speedup": first.get("mean_speedup"),
+             "best1_pct_correct": first.get("pct_correct")}
+        )
+    return lines
+
+
 def _run_ids(raw: str) -> list[int]:
     form = RunCompareForm({"runs": raw})
     if not form.is_valid():
@@ -195,7 +242,7 @@ def program_submit(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                submission = services.program_submit(
+                submission = submission_create(
                     owner=request.user,
                     problem=data["problem"],
                     source=data["source"],
@@ -292,7 +339,7 @@ def model_run_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                run = services.model_run_upload(
+                run = model_run_upload(
                     owner=request.user,
                     file=data["file"],
                     name=data["name"],
@@ -301,7 +348,7 @@ def model_run_new(request: HttpRequest) -> HttpResponse:
                     visibility=data["visibility"],
                     columns=form.columns(),
                 )
-            except services.ModelRunRejected as exc:
+            except ModelRunRejected as exc:
                 upload_errors = list(exc.errors)
             else:
                 if data.get("description"):
@@ -321,7 +368,7 @@ def model_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {"run": run, "score": score}
     if score is not None:
         metrics = score.metrics or {}
-        rows = selectors.model_run_row_speedups(model_run=run)
+        rows = [_row_labels(r) for r in selectors.model_run_row_speedups(model_run=run)]
         sort = request.GET.get("sort", "speedup")
         sort = sort if sort in ROW_SORTS else "speedup"
         page = Paginator(_sorted_rows(rows, sort), ROWS_PER_PAGE).get_page(request.GET.get("page"))
@@ -395,18 +442,26 @@ def model_run_row_detail(request: HttpRequest, pk: int, row_id: int) -> HttpResp
     return render(request, "submissions/model_run_row.html", context)
 
 
+EXPORTS = {
+    # fmt: (builder, content type, file name suffix)
+    "csv": (exports.aggregated_results_csv, "text/csv; charset=utf-8", "aggregated_results.csv"),
+    "rows.csv": (exports.rows_csv, "text/csv; charset=utf-8", "rows.csv"),
+    "json": (exports.model_run_json, "application/json", "report.json"),
+}
+
+
 @require_GET
 def model_run_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    """``/runs/<pk>/export.csv`` (PIE's aggregated_results.csv layout) or ``export.json``."""
+    """``/runs/<pk>/export.csv`` (PIE's aggregated_results.csv layout), ``export.rows.csv``
+    (one line per row, PIE's per-row best@i columns) or ``export.json`` (the whole report)."""
     run = selectors.model_run_get_for_user(model_run_id=pk, user=request.user)
-    if run.state != ModelRun.State.DONE or not hasattr(run, "score"):
+    if fmt not in EXPORTS:
+        raise Http404(f"Unknown export format {fmt!r}; use one of {', '.join(EXPORTS)}.")
+    if run.state != ModelRun.State.DONE or getattr(run, "score", None) is None:
         raise Http404("This run has no score yet.")
-    if fmt == "csv":
-        body, content_type = exports.aggregated_results_csv(model_run=run), "text/csv; charset=utf-8"
-    else:
-        body, content_type = exports.model_run_json(model_run=run), "application/json"
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="run-{run.pk}-{"aggregated_results.csv" if fmt == "csv" else "report.json"}"'
+    build, content_type, suffix = EXPORTS[fmt]
+    response = HttpResponse(build(model_run=run), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="run-{run.pk}-{suffix}"'
     return response
 
 
@@ -430,7 +485,8 @@ def model_run_compare(request: HttpRequest) -> HttpResponse:
             else:
                 comparison = selectors.model_run_compare(runs=runs)
                 page = Paginator(comparison["rows"], ROWS_PER_PAGE).get_page(request.GET.get("page"))
-                context.update(comparison=comparison, runs=runs, page=page)
+                page.object_list = [_compare_cells(r, runs, comparison["labels"]) for r in page.object_list]
+                context.update(comparison=comparison, summary=_compare_summary(comparison), runs=runs, page=page)
     context["choices"] = selectors.model_run_list_for_user(user=request.user).filter(state=ModelRun.State.DONE)[:100]
     return render(request, "submissions/model_run_compare.html", context)
 
@@ -445,6 +501,6 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     backend = request.GET.get("backend") if request.GET.get("backend") in backends else backends[0]
     sort = request.GET.get("sort", "pct_opt")
     sort = sort if sort in LEADERBOARD_SORTS else "pct_opt"
-    rows = selectors.leaderboard_rows(split=split, backend=backend, sort=sort) if split else []
+    rows = _leaderboard_table(selectors.leaderboard_rows(split=split, backend=backend, sort=sort)) if split else []
     context = {"splits": splits, "split": split, "backends": backends, "backend": backend, "sort": sort, "rows": rows}
     return render(request, "submissions/leaderboard.html", context)

@@ -185,7 +185,20 @@
     });
   }
 
+  // ---- compare page: picking a run from the list appends its id to ?runs= ----
+  function wireAddRun(select) {
+    select.addEventListener("change", function () {
+      var input = select.form.querySelector("input[name=runs]");
+      if (!select.value || !input) return;
+      var ids = input.value.split(/[\s,]+/).filter(function (x) { return x; });
+      if (ids.indexOf(select.value) === -1) ids.push(select.value);
+      input.value = ids.join(",");
+      select.value = "";
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("select[data-add-run]").forEach(wireAddRun);
     document.querySelectorAll("textarea.code-editor").forEach(enhanceEditor);
     document.querySelectorAll("[data-progress-url]").forEach(pollProgress);
     document.querySelectorAll("form[data-compare-picker]").forEach(wireComparePicker);

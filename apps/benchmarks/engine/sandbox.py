@@ -225,6 +225,9 @@ class Sandbox:
             return self._run(argv, limits, stdin_path, workdir, binds, slot)
         finally:
             if slot is not None:
+                # The pid namespace dies asynchronously after bwrap; the uid is ours alone, so
+                # wait for (and if need be kill) its last processes before another sandbox gets it.
+                reap_uid(slot.uid)
                 slot.release()
 
     def _command(self, argv: Sequence[str], limits: Limits, workdir: str | None, binds: Sequence[Bind],
@@ -369,6 +372,79 @@ class Sandbox:
         _kill_group(proc.pid)
         _, status, usage = os.wait4(proc.pid, 0)
         return bytes(out[: limits.output_bytes]), bytes(err), wall_timeout, output_exceeded, (status, usage)
+
+
+def uid_processes(uid: int) -> list[int]:
+    """Pids of the host processes whose effective uid is ``uid`` (the owner of ``/proc/<pid>``)."""
+    pids = []
+    with os.scandir("/proc") as entries:
+        for entry in entries:
+            if not entry.name.isdigit():
+                continue
+            try:
+                if entry.stat().st_uid == uid:
+                    pids.append(int(entry.name))
+            except FileNotFoundError:
+                continue
+    return pids
+
+
+def reap_uid(uid: int, grace_s: float = 1.0) -> bool:
+    """Wait up to ``grace_s`` seconds for every process of a pool ``uid`` to end, then SIGKILL the rest.
+
+    Only called for uids of the sandbox pool, which no other process on the host uses.
+
+    Returns:
+        True when no process of ``uid`` is left.
+    """
+    deadline = time.monotonic() + grace_s
+    while True:
+        pids = uid_processes(uid)
+        if not pids:
+            return True
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(0.005)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    time.sleep(0.05)
+    return not uid_processes(uid)
+
+
+def leaked_processes() -> list[int]:
+    """Pids of sandbox-pool processes whose sandbox has ended (its uid slot is free): leaks.
+
+    A slot is held with ``flock`` for the whole life of a sandbox (and until its last process is
+    gone), so a live process with a pool uid whose slot can be locked escaped its limits.
+    """
+    leaked: list[int] = []
+    os.makedirs(SLOT_DIR, mode=0o700, exist_ok=True)
+    by_uid: dict[int, list[int]] = {}
+    with os.scandir("/proc") as entries:
+        for entry in entries:
+            if not entry.name.isdigit():
+                continue
+            try:
+                uid = entry.stat().st_uid
+            except FileNotFoundError:
+                continue
+            if UID_BASE <= uid < UID_BASE + UID_SLOTS:
+                by_uid.setdefault(uid, []).append(int(entry.name))
+    for uid, pids in by_uid.items():
+        fd = os.open(os.path.join(SLOT_DIR, f"{uid - UID_BASE}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue  # a live sandbox holds it
+        else:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            leaked += [pid for pid in pids if os.path.exists(f"/proc/{pid}")]
+        finally:
+            os.close(fd)
+    return leaked
 
 
 def _kill_group(pgid: int) -> None:

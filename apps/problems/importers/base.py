@@ -108,6 +108,12 @@ def text_value(value: Any, name: str, *, required: bool = False, max_length: int
         raise RowError(f"{name}: empty")
     if "\x00" in text:
         raise RowError(f"{name}: contains a NUL character")
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            # JSON allows lone surrogates ("\ud800"); PostgreSQL text does not.
+            raise RowError(f"{name}: contains an unpaired UTF-16 surrogate") from None
     if max_length is not None and len(text) > max_length:
         raise RowError(f"{name}: longer than {max_length} characters")
     return text
@@ -135,7 +141,11 @@ def float_value(value: Any, name: str) -> float | None:
     return number
 
 
-def int_value(value: Any, name: str, *, low: int | None = None, high: int | None = None) -> int | None:
+INT32_MAX = 2**31 - 1  # PositiveIntegerField's ceiling on PostgreSQL
+
+
+def int_value(value: Any, name: str, *, low: int | None = None, high: int | None = INT32_MAX) -> int | None:
+    """An integer within ``low..high`` (default ceiling: a 32-bit database column), or None."""
     number = float_value(value, name)
     if number is None:
         return None
@@ -143,7 +153,8 @@ def int_value(value: Any, name: str, *, low: int | None = None, high: int | None
         raise RowError(f"{name}: expected an integer, got {value!r}")
     result = int(number)
     if (low is not None and result < low) or (high is not None and result > high):
-        raise RowError(f"{name}: {result} is outside {low}..{high}")
+        bounds = f"{'' if low is None else low}..{'' if high is None else high}"
+        raise RowError(f"{name}: {result} is outside {bounds}")
     return result
 
 

@@ -26,7 +26,7 @@ def parse_problem_list(path: Path) -> Iterator[tuple[int, ProblemRecord] | Issue
                 if None in row:
                     raise RowError(f"{len(row[None])} more fields than the header")
                 yield line, ProblemRecord(
-                    id=problem_id_value(row.get("id")),
+                    id=problem_id_value(row.get("id"), "id"),
                     name=text_value(row.get("name"), "name", max_length=300),
                     source=SOURCES.get((row.get("dataset") or "").strip().lower(), "other"),
                     time_limit_ms=int_value(row.get("time_limit"), "time_limit", low=0),

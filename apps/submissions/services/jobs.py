@@ -31,8 +31,10 @@ def benchmark_job_get_or_create(
     backend_options: dict[str, Any] | None = None,
     owner: AbstractBaseUser | None = None,
     checker: str = "pie",
+    enqueue: bool = True,
 ) -> BenchmarkJob:
-    """Reuse a non-failed job with the same identity, or create (and enqueue) a new one."""
+    """Reuse a non-failed job with the same identity, or create a new one (enqueued on commit
+    unless ``enqueue`` is False: the caller then runs it inline)."""
     from apps.benchmarks.services import benchmark_job_create
 
     options = backend_options or {}
@@ -52,11 +54,12 @@ def benchmark_job_get_or_create(
     if existing is not None:
         return existing
     return benchmark_job_create(
-        source=program.source,
+        program=program,
         problem=problem,
         tests=tests,
         backend=backend,
         backend_options=options,
         checker=checker,
         owner=owner,
+        enqueue=enqueue,
     )

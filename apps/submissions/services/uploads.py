@@ -21,6 +21,8 @@ from apps.problems.models import Pair, Split
 from ..models import ModelRun, ModelRunRow, Sample, Visibility
 
 MAX_REPORTED_ERRORS = 50
+#: Bytes a multipart request may carry beyond the file itself (boundaries, name, columns...).
+MULTIPART_ALLOWANCE_BYTES = 64 * 1024
 DEFAULT_COLUMNS: dict[str, str] = {
     "src_id": "src_id",
     "problem_id": "problem_id",
@@ -142,6 +144,8 @@ def _answers(value: Any, *, column: str, max_source_bytes: int) -> tuple[list[st
     for index, answer in enumerate(value):
         if not isinstance(answer, str):
             return None, f"{column}[{index}] must be a string, got {type(answer).__name__}"
+        if "\x00" in answer:
+            return None, f"{column}[{index}] contains a NUL character"
         if len(answer.encode("utf-8")) > max_source_bytes:
             return None, f"{column}[{index}] is larger than {max_source_bytes} bytes"
     return value, ""
@@ -269,6 +273,9 @@ def model_run_upload(
         for row in parsed.rows:
             db_row = ModelRunRow.objects.create(model_run=model_run, pair_id=row.pair_id)
             for k, answer in enumerate(row.answers):
+                if not answer.strip():  # PIE drops empty generations: the sample counts as missing
+                    samples.append(Sample(row=db_row, k=k, program=None))
+                    continue
                 if answer not in programs:
                     programs[answer] = program_get_or_create(source=answer)
                 samples.append(Sample(row=db_row, k=k, program=programs[answer]))
@@ -278,3 +285,20 @@ def model_run_upload(
 
             transaction.on_commit(lambda: model_run_score_task.delay(model_run.pk))
     return model_run
+
+
+def upload_request_too_large(content_length: str | int | None) -> str | None:
+    """Reject a request from its ``Content-Length`` header alone, before its body is read.
+
+    Returns the error message when the declared body exceeds ``settings.MAX_UPLOAD_BYTES``
+    (bytes) plus a small allowance for the multipart envelope and form fields, else None.
+    A 200 MB upload is thus refused without reading (or spooling to disk) any of it.
+    """
+    try:
+        length = int(content_length or 0)
+    except (TypeError, ValueError):
+        return None
+    limit = int(settings.MAX_UPLOAD_BYTES)
+    if length > limit + MULTIPART_ALLOWANCE_BYTES:
+        return f"file is larger than the upload limit of {limit} bytes (request body is {length} bytes)"
+    return None
