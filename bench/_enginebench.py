@@ -19,6 +19,8 @@ DEMO = REPO / "demo"
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(DEMO))
 
+import generate as demo_generate  # noqa: E402  (demo/generate.py: the demo's seeded input generators)
+
 from apps.benchmarks.engine.backends.base import CompiledProgram  # noqa: E402
 from apps.benchmarks.engine.checkers import get_checker  # noqa: E402
 from apps.benchmarks.engine.config import EngineConfig  # noqa: E402
@@ -26,8 +28,6 @@ from apps.benchmarks.engine.job import CompileResult, TestSpec  # noqa: E402
 from apps.benchmarks.engine.sandbox import Sandbox  # noqa: E402
 from apps.benchmarks.engine.steps.compilation import compilation_step  # noqa: E402
 from apps.benchmarks.engine.steps.execution import execution_step, native_limits  # noqa: E402
-
-import generate as demo_generate  # noqa: E402  (demo/generate.py: the demo's seeded input generators)
 
 CFLAGS = "-std=c++17 -O3"
 WORK = Path(os.environ.get("PIEWEB_BENCH_DIR", os.path.join(tempfile.gettempdir(), "pieweb-bench")))

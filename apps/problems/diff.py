@@ -262,6 +262,31 @@ def render_diff(
     if layout not in ("side-by-side", "inline"):
         raise ValueError(f"unknown diff layout {layout!r}; use 'side-by-side' or 'inline'")
     rows, stats = _rows(old, new, language=language, context=context)
+    return _table(rows, stats, layout=layout, old_label=old_label, new_label=new_label)
+
+
+def render_diff_layouts(
+    old: str,
+    new: str,
+    *,
+    language: str = "cpp",
+    old_label: str = "slow (src)",
+    new_label: str = "fast (tgt)",
+    context: int | None = None,
+) -> dict[str, str]:
+    """Both layouts of one diff, keyed ``"side-by-side"`` and ``"inline"``.
+
+    Highlighting and diffing run once and both tables are built from the same rows, so a page
+    that toggles layouts client-side pays for the work once (not twice).
+    """
+    rows, stats = _rows(old, new, language=language, context=context)
+    return {
+        layout: _table(rows, stats, layout=layout, old_label=old_label, new_label=new_label)
+        for layout in ("side-by-side", "inline")
+    }
+
+
+def _table(rows: list[_Row], stats: DiffStats, *, layout: str, old_label: str, new_label: str) -> str:
     caption = (
         f'<caption><span class="stat add">+{stats.added}</span> '
         f'<span class="stat del">−{stats.removed}</span> lines</caption>'

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from . import downloads, selectors
-from .diff import render_diff, undouble_newlines
+from .diff import render_diff_layouts, undouble_newlines
 from .forms import PAGE_SIZES, PairFilterForm, ProblemFilterForm
 from .models import Pair, Problem
 from .pair_benchmarks import benchmarks_available, pair_benchmark, pair_benchmark_start
@@ -120,7 +120,7 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     fold = request.GET.get("fold") == "1"
     src, tgt = undouble_newlines(pair.src_code), undouble_newlines(pair.tgt_code)
     labels = {"old_label": f"slow · {pair.src_id or 'src'}", "new_label": f"fast · {pair.tgt_id or 'tgt'}"}
-    context = 5 if fold else None
+    diffs = render_diff_layouts(src, tgt, context=5 if fold else None, **labels)
     prev_id, next_id = selectors.pair_neighbours(pair=pair)
     position, total = selectors.pair_position(pair=pair)
     return render(
@@ -130,8 +130,8 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pair": pair,
             "layout": layout,
             "fold": fold,
-            "diff_sbs": render_diff(src, tgt, layout="side-by-side", context=context, **labels),
-            "diff_inline": render_diff(src, tgt, layout="inline", context=context, **labels),
+            "diff_sbs": diffs["side-by-side"],
+            "diff_inline": diffs["inline"],
             "prev_id": prev_id,
             "next_id": next_id,
             "position": position,

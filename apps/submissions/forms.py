@@ -59,7 +59,9 @@ class ProgramSubmitForm(forms.Form):
     visibility = forms.ChoiceField(choices=Visibility.choices, initial=Visibility.PRIVATE)
 
     def clean_source(self) -> str:
-        source: str = self.cleaned_data["source"]
+        # Browsers submit textarea lines with CRLF; store LF so that the same program typed or
+        # uploaded hashes to one Program (one measurement) and diffs line up with the dataset.
+        source: str = self.cleaned_data["source"].replace("\r\n", "\n")
         limit = settings.MAX_SOURCE_BYTES
         size = len(source.encode("utf-8"))
         if size > limit:

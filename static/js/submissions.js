@@ -145,7 +145,7 @@
           datasets: [
             { label: "%Opt", data: data.best_at.pct_opt, yAxisID: "pct", borderColor: accent, backgroundColor: accent },
             { label: "%Correct", data: data.best_at.pct_correct, yAxisID: "pct", borderColor: "#16a34a", backgroundColor: "#16a34a" },
-            { label: "Speedup (×)", data: data.best_at.mean_speedup, yAxisID: "x", borderColor: "#d97706", backgroundColor: "#d97706", borderDash: [6, 3] }
+            { label: "Speedup (×)", data: data.best_at.mean_speedup, yAxisID: "speedup", borderColor: "#d97706", backgroundColor: "#d97706", borderDash: [6, 3] }
           ]
         },
         options: {
@@ -154,7 +154,7 @@
           maintainAspectRatio: false,
           scales: {
             pct: { type: "linear", position: "left", min: 0, max: 100, title: { display: true, text: "% of rows" } },
-            x: { type: "linear", position: "right", min: 1, grid: { drawOnChartArea: false }, title: { display: true, text: "mean speedup (×)" } }
+            speedup: { type: "linear", position: "right", min: 1, grid: { drawOnChartArea: false }, title: { display: true, text: "mean speedup (×)" } }
           }
         }
       }));

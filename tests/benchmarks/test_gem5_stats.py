@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from apps.benchmarks.engine.backends import BackendUnavailable
 from apps.benchmarks.engine.backends.gem5 import Gem5Backend, Gem5Error, parse_stats_txt, sim_seconds_precise
 
 STATS = """
@@ -57,3 +58,14 @@ def test_options_are_validated_and_label_the_results(monkeypatch):
         Gem5Backend(cpu_type="Fast")
     with pytest.raises(TypeError):
         Gem5Backend(timeout=3)
+    with pytest.raises(TypeError):
+        Gem5Backend(docker_url="tcp://elsewhere:2375")  # the engine is never a job option
+    with pytest.raises(ValueError):
+        Gem5Backend(gem5_timeout_s=10**6)
+    assert Gem5Backend.USER_OPTIONS <= set(backend.options)
+
+
+def test_unreachable_docker_engine_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-docker.sock")
+    with pytest.raises(BackendUnavailable, match="gem5 backend"):
+        Gem5Backend().config()

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from apps.benchmarks import services
 from apps.benchmarks.models import BenchmarkJob
 
-from .conftest import demo_source
+from .conftest import DEMO, demo_source
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -16,17 +16,39 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 def users(db):
     model = get_user_model()
     return {
-        "alice": model.objects.create_user("alice", password="pw-alice-123"),
-        "bob": model.objects.create_user("bob", password="pw-bob-123"),
-        "staff": model.objects.create_user("staff", password="pw-staff-123", is_staff=True),
+        "alice": model.objects.create_user("alice"),  # no password: force_login needs none, and hashing is slow
+        "bob": model.objects.create_user("bob"),
+        "staff": model.objects.create_user("staff", is_staff=True),
     }
 
 
+@pytest.fixture(scope="module")
+def fast_result(tmp_path_factory):
+    """One real engine run of the demo's fast program on tests 0 and 1, shared by the module."""
+    import hashlib
+
+    from apps.benchmarks.engine.config import EngineConfig
+    from apps.benchmarks.engine.job import RunJob, TestSpec
+    from apps.benchmarks.engine.runner import run_job
+
+    folder = DEMO / "test_cases" / "p90001"
+    tests = tuple(
+        TestSpec(i, str(folder / f"input.{i}.txt"), str(folder / f"output.{i}.txt"), hashlib.sha256(b"%d" % i).hexdigest())
+        for i in (0, 1))
+    config = EngineConfig(cache_dir=str(tmp_path_factory.getbasetemp() / "bench-cache"))
+    result = run_job(RunJob(source=demo_source("p90001", "fast"), tests=tests), config)
+    assert result.correct
+    return result
+
+
 @pytest.fixture
-def finished_job(problem, users):
+def finished_job(problem, users, fast_result):
+    """A job whose results are that engine run, stored by the service that stores every job's results."""
     job = services.benchmark_job_create(problem=problem, source=demo_source("p90001", "fast"), tests=[0, 1],
                                         owner=users["alice"], enqueue=False)
-    return services.benchmark_job_run(job.pk)
+    services._store_final(job.pk, fast_result, cache_hits=0)
+    job.refresh_from_db()
+    return job
 
 
 def test_job_page_shows_results(client, finished_job, users):
@@ -36,7 +58,7 @@ def test_job_page_shows_results(client, finished_job, users):
     html = page.content.decode()
     assert "Benchmark job" in html and "job-tests" in html and "Instructions" in html
     assert html.count('<span class="status-OK"') == 2 and "correct" in html
-    assert 'data-json-url="/benchmarks/jobs/%d.json"' % finished_job.pk in html
+    assert f'data-json-url="/benchmarks/jobs/{finished_job.pk}.json"' in html
     fragment = client.get(f"/benchmarks/jobs/{finished_job.pk}/results/")
     assert fragment.status_code == 200 and b"<html" not in fragment.content and b"job-tests" in fragment.content
 

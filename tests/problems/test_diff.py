@@ -64,3 +64,11 @@ def test_stylesheet_holds_current_theme_css():
 
     stylesheet = (Path(__file__).resolve().parents[2] / "static" / "css" / "pieweb.css").read_text()
     assert code_theme_css() in stylesheet
+
+
+def test_both_layouts_at_once_match_single_renders():
+    from apps.problems.diff import render_diff_layouts
+
+    both = render_diff_layouts(OLD, NEW, context=1)
+    assert both["inline"] == render_diff(OLD, NEW, layout="inline", context=1)
+    assert both["side-by-side"] == render_diff(OLD, NEW, layout="side-by-side", context=1)

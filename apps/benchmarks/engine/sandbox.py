@@ -29,6 +29,9 @@ and the kernel then kills every process in the namespace. Nothing outlives its l
 from __future__ import annotations
 
 import fcntl
+import functools
+import hashlib
+import math
 import os
 import random
 import resource
@@ -54,6 +57,9 @@ SANDBOX_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME"
 #: Loader and toolchain files from /etc that programs and g++ need (bound read-only if present).
 _ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives")
 _READ_CHUNK = 65536
+#: Where the runguard helper appears inside every sandbox (read-only).
+RUNGUARD_PATH = "/.runguard"
+_RUNGUARD_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runguard.c")
 
 
 class SandboxError(RuntimeError):
@@ -177,6 +183,49 @@ def _system_binds() -> list[str]:
     return args
 
 
+@functools.lru_cache(maxsize=1)
+def runguard_binary() -> str:
+    """Build (once per host and source version) and return the ``runguard`` helper, see runguard.c.
+
+    It is trusted engine code, compiled outside the sandbox with the host's C compiler into a
+    root-owned folder under the temp dir, keyed by the hash of its source.
+
+    Raises:
+        SandboxError: no C compiler, a compile failure, or a folder owned by someone else.
+    """
+    with open(_RUNGUARD_SOURCE, "rb") as fh:
+        source = fh.read()
+    digest = hashlib.sha256(source).hexdigest()[:16]
+    folder = os.path.join(tempfile.gettempdir(), f"pieweb-runguard-{os.geteuid()}")
+    os.makedirs(folder, mode=0o755, exist_ok=True)
+    info = os.stat(folder)
+    if info.st_uid != os.geteuid() or info.st_mode & 0o022:
+        raise SandboxError(f"{folder} is not owned by this user or is writable by others")
+    path = os.path.join(folder, f"runguard-{digest}")
+    if os.path.exists(path):
+        return path
+    compiler = shutil.which("gcc") or shutil.which("cc")
+    if compiler is None:
+        raise SandboxError("no C compiler (gcc) to build the sandbox's runguard helper")
+    tmp = f"{path}.{os.getpid()}.tmp"
+    done = subprocess.run([compiler, "-O2", "-o", tmp, _RUNGUARD_SOURCE], capture_output=True, text=True,
+                          timeout=120, check=False)
+    if done.returncode != 0:
+        raise SandboxError(f"cannot build runguard: {done.stderr[-2000:]}")
+    os.chmod(tmp, 0o755)
+    os.replace(tmp, path)
+    return path
+
+
+def _parse_report(data: bytes) -> tuple[int, float, int] | None:
+    """``(wait status, CPU seconds, peak RSS bytes)`` from runguard's report line, or None."""
+    parts = data.decode(errors="replace").split()
+    if len(parts) != 4 or not all(p.lstrip("-").isdigit() for p in parts):
+        return None
+    status, user_us, sys_us, maxrss_kb = (int(p) for p in parts)
+    return status, (user_us + sys_us) / 1e6, maxrss_kb * 1024
+
+
 class Sandbox:
     """Runs commands under bubblewrap with the limits described in the module docstring.
 
@@ -193,6 +242,7 @@ class Sandbox:
             raise SandboxError(f"{bwrap!r} not found on PATH: install bubblewrap")
         if self.as_root and self.setpriv is None:
             raise SandboxError(f"{setpriv!r} not found on PATH: install util-linux")
+        self.runguard = runguard_binary()
 
     def run(
         self,
@@ -231,7 +281,7 @@ class Sandbox:
                 slot.release()
 
     def _command(self, argv: Sequence[str], limits: Limits, workdir: str | None, binds: Sequence[Bind],
-                 slot: _UidSlot | None) -> list[str]:
+                 slot: _UidSlot | None, report_fd: int) -> list[str]:
         cmd = [self.bwrap, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
                "--unshare-cgroup-try", "--hostname", "sandbox", "--die-with-parent", "--new-session",
                "--clearenv"]
@@ -249,7 +299,7 @@ class Sandbox:
         else:
             cmd += ["--bind", workdir, BOX]
         made = {"/", "/etc", "/tmp", BOX}
-        for bind in binds:
+        for bind in [*binds, Bind(self.runguard, RUNGUARD_PATH)]:
             parent = os.path.dirname(bind.dest)
             if parent not in made:
                 # bwrap would create missing parents mode 0700: unreadable for the sandbox uid.
@@ -260,7 +310,7 @@ class Sandbox:
         if slot is not None:
             cmd += [self.setpriv, f"--reuid={slot.uid}", f"--regid={slot.uid}", "--clear-groups",
                     "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
-        return cmd + list(argv)
+        return cmd + [RUNGUARD_PATH, str(report_fd), *argv]
 
     def _run(self, argv: Sequence[str], limits: Limits, stdin_path: str | None, workdir: str | None,
              binds: Sequence[Bind], slot: _UidSlot | None) -> SandboxResult:
@@ -268,8 +318,10 @@ class Sandbox:
             for root, dirs, files in os.walk(workdir):
                 for name in [root, *(os.path.join(root, n) for n in dirs + files)]:
                     os.lchown(name, slot.uid, slot.uid)
-        cmd = self._command(argv, limits, workdir, binds, slot)
-        cpu_rlimit = max(1, int(limits.cpu_time_s) + 1)
+        report_r, report_w = os.pipe()
+        os.set_blocking(report_r, False)
+        cmd = self._command(argv, limits, workdir, binds, slot, report_w)
+        cpu_rlimit = max(1, math.ceil(limits.cpu_time_s))
 
         def _limit_child() -> None:
             # Inherited by bwrap and everything it starts. RLIMIT_CPU's soft limit sends SIGXCPU,
@@ -288,22 +340,37 @@ class Sandbox:
             proc = subprocess.Popen(
                 cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 env=dict(SANDBOX_ENV), start_new_session=True, preexec_fn=_limit_child, close_fds=True,
+                pass_fds=(report_w,),
             )
         except OSError as exc:
+            os.close(report_r)
             raise SandboxError(f"cannot start bwrap: {exc}") from exc
         finally:
             stdin.close()
+            os.close(report_w)
         stdout, stderr, wall_timeout, output_exceeded, (status, usage) = self._pump(proc, limits, start)
         wall = time.monotonic() - start
         proc.returncode = 0  # reaped by wait4; keep Popen from waiting again
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
+        try:
+            report = _parse_report(os.read(report_r, 4096))
+        except BlockingIOError:
+            report = None  # the tree was killed before runguard could report
+        finally:
+            os.close(report_r)
         cpu = usage.ru_utime + usage.ru_stime
+        memory = usage.ru_maxrss * 1024
         exit_code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
         sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
-        # bwrap reports the program's death by signal N as exit code 128 + N.
-        if exit_code is not None and exit_code > 128 and not wall_timeout and not output_exceeded:
+        if report is not None:
+            # runguard saw the program's own wait status and its whole tree's usage.
+            program_status, cpu, memory = report
+            exit_code = os.WEXITSTATUS(program_status) if os.WIFEXITED(program_status) else None
+            sig = os.WTERMSIG(program_status) if os.WIFSIGNALED(program_status) else None
+        elif exit_code is not None and exit_code > 128 and not wall_timeout and not output_exceeded:
+            # bwrap reports the program's death by signal N as exit code 128 + N.
             sig, exit_code = exit_code - 128, None
         if wall_timeout or output_exceeded:
             sig, exit_code = signal.SIGKILL, None
@@ -315,7 +382,7 @@ class Sandbox:
             signal=sig,
             cpu_time_s=cpu,
             wall_time_s=wall,
-            memory_bytes=usage.ru_maxrss * 1024,
+            memory_bytes=memory,
             stdout=stdout,
             stderr=stderr,
             wall_timeout=wall_timeout,

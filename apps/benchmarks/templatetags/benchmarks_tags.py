@@ -47,8 +47,8 @@ def figure(value: Any) -> str:
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) >= 1000):
-        return f"{int(value):,}".replace(",", "\u2009")
+    if isinstance(value, int) or (isinstance(value, float) and abs(value) >= 1000):
+        return f"{round(value):,}".replace(",", "\u2009")
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)

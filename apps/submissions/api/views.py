@@ -10,7 +10,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -25,6 +24,7 @@ from .. import selectors, services
 from ..models import ModelRun
 from ..services.uploads import upload_request_too_large
 from . import serializers
+from .filters import ModelRunFilter, SubmissionFilter
 
 INT_ID_REGEX = r"[0-9]{1,18}"
 
@@ -45,13 +45,6 @@ class _SubmitThrottled:
         return super().get_throttles()  # type: ignore[misc]
 
 
-def _bool_param(request: Request, name: str) -> bool:
-    return request.query_params.get(name, "").lower() in {"1", "true", "yes"}
-
-
-MINE = OpenApiParameter("mine", OpenApiTypes.BOOL, description="only the caller's own items")
-
-
 class MeView(APIView):
     """The authenticated caller (check a token with ``GET /api/me/``)."""
 
@@ -64,7 +57,6 @@ class MeView(APIView):
                          "is_staff": user.is_staff})
 
 
-@extend_schema(parameters=[MINE, OpenApiParameter("problem", str), OpenApiParameter("pair", int)])
 class SubmissionViewSet(
     _SubmitThrottled, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -73,18 +65,10 @@ class SubmissionViewSet(
     serializer_class = serializers.SubmissionSerializer
     pagination_class = ApiPagination
     lookup_value_regex = INT_ID_REGEX
-    filter_backends: list = []
+    filterset_class = SubmissionFilter
 
     def get_queryset(self):
-        queryset = selectors.submission_list_for_user(user=self.request.user)
-        params = self.request.query_params
-        if _bool_param(self.request, "mine"):
-            queryset = queryset.filter(owner_id=self.request.user.pk) if self.request.user.is_authenticated else queryset.none()
-        if params.get("problem"):
-            queryset = queryset.filter(problem_id=params["problem"][:16])
-        if params.get("pair", "").isdigit() and len(params["pair"]) < 19:
-            queryset = queryset.filter(pair_id=int(params["pair"]))
-        return queryset
+        return selectors.submission_list_for_user(user=self.request.user)
 
     def get_object(self):
         return selectors.submission_get_for_user(submission_id=int(self.kwargs["pk"]), user=self.request.user)
@@ -101,10 +85,6 @@ class SubmissionViewSet(
         return Response(serializers.SubmissionSerializer(submission).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(
-    parameters=[MINE, OpenApiParameter("split", str), OpenApiParameter("backend", str),
-                OpenApiParameter("state", str, enum=ModelRun.State.values)]
-)
 class ModelRunViewSet(
     _SubmitThrottled, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -113,7 +93,7 @@ class ModelRunViewSet(
     serializer_class = serializers.ModelRunSerializer
     pagination_class = ApiPagination
     lookup_value_regex = INT_ID_REGEX
-    filter_backends: list = []
+    filterset_class = ModelRunFilter
 
     def get_parsers(self):
         if getattr(self, "action", None) == "create" or self.request is None or self.request.method == "POST":
@@ -129,17 +109,7 @@ class ModelRunViewSet(
         super().initial(request, *args, **kwargs)
 
     def get_queryset(self):
-        queryset = selectors.model_run_list_for_user(user=self.request.user)
-        params = self.request.query_params
-        if _bool_param(self.request, "mine"):
-            queryset = queryset.filter(owner_id=self.request.user.pk) if self.request.user.is_authenticated else queryset.none()
-        if params.get("split"):
-            queryset = queryset.filter(split__name=params["split"][:64])
-        if params.get("backend"):
-            queryset = queryset.filter(backend_name=params["backend"][:32])
-        if params.get("state") in ModelRun.State.values:
-            queryset = queryset.filter(state=params["state"])
-        return queryset
+        return selectors.model_run_list_for_user(user=self.request.user)
 
     def _run(self) -> ModelRun:
         return selectors.model_run_get_for_user(model_run_id=int(self.kwargs["pk"]), user=self.request.user)

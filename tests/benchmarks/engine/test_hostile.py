@@ -54,7 +54,7 @@ def _run(engine_config: EngineConfig, make_test, name: str, stdin: str = "", exp
 
 # (program, expected status, part of the message)
 CASES = [
-    ("infinite_loop", Status.TLE, "CPU time"),
+    ("infinite_loop", Status.TLE, "time"),  # CPU, or wall on a loaded host
     ("sleep_forever", Status.TLE, "wall time"),
     ("sigstop", Status.TLE, "wall time"),
     ("fork_bomb", Status.TLE, ""),

@@ -21,9 +21,11 @@ Usage: ``python tests/benchmarks/gem5_standin/build.py [--force] [--tag TAG]``.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import io
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -39,14 +41,17 @@ GEM5_BINARY = "/home/gem5/build/X86/gem5.opt"
 GEM5_SCRIPT = "/home/gem5-skylake-config/gem5-configs/run-se.py"
 GEM5_UID = 1000
 
-# Debian packages whose files make up the image (their shared-library closure is added).
+# Debian packages whose files make up the image (their shared-library closure is added); the
+# versioned GCC packages are added by ``packages()`` for the host's GCC major version.
 PACKAGES = (
-    "g++", "g++-12", "gcc", "gcc-12", "cpp", "cpp-12", "gcc-12-base",
-    "libstdc++-12-dev", "libstdc++6", "libgcc-12-dev", "libgcc-s1",
+    "g++", "gcc", "cpp", "libstdc++6", "libgcc-s1",
     "libc6", "libc6-dev", "libc-dev-bin", "linux-libc-dev", "libcrypt1",
     "binutils", "binutils-common", "binutils-x86-64-linux-gnu", "libbinutils",
     "dash", "coreutils",
 )
+VERSIONED = ("g++-{v}", "gcc-{v}", "cpp-{v}", "gcc-{v}-base", "libstdc++-{v}-dev", "libgcc-{v}-dev")
+#: Compiler programs whose owning packages are added too (Ubuntu splits them out per target).
+TOOL_PROGRAMS = ("cc1plus", "cc1", "collect2", "lto-wrapper", "as", "ld")
 SKIP_PREFIXES = ("/usr/share/doc", "/usr/share/man", "/usr/share/info", "/usr/share/locale",
                  "/usr/share/lintian", "/usr/share/bug", "/usr/share/gdb")
 # usr-merge symlinks (/bin -> usr/bin...), written once by ``write_rootfs``.
@@ -64,8 +69,37 @@ def _dpkg_files(package: str) -> list[str]:
     return [line for line in proc.stdout.splitlines() if line.startswith("/")]
 
 
+def _installed(package: str) -> bool:
+    proc = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True)
+    return proc.returncode == 0 and "install ok installed" in proc.stdout
+
+
+def _owner(path: str) -> str | None:
+    """The Debian package that installed ``path``, if any."""
+    proc = subprocess.run(["dpkg", "-S", path], capture_output=True, text=True)
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.split(":", 1)[0].strip() or None
+
+
+@functools.lru_cache(maxsize=1)
+def packages() -> tuple[str, ...]:
+    """Packages of the host's g++ toolchain: the fixed list, the versioned GCC packages of the
+    installed major version and the owners of the compiler's helper programs."""
+    major = subprocess.run(["gcc", "-dumpversion"], capture_output=True, text=True, check=True).stdout.strip()
+    chosen = list(PACKAGES)
+    chosen += [name.format(v=major.split(".")[0]) for name in VERSIONED]
+    for program in TOOL_PROGRAMS:
+        found = subprocess.run(["g++", f"-print-prog-name={program}"], capture_output=True, text=True).stdout.strip()
+        path = found if found.startswith("/") else shutil.which(found)
+        owner = _owner(os.path.realpath(path)) if path else None
+        if owner:
+            chosen.append(owner)
+    return tuple(sorted({name for name in chosen if name in PACKAGES or _installed(name)}))
+
+
 def _package_versions() -> str:
-    proc = subprocess.run(["dpkg-query", "-W", "-f=${Package}=${Version}\n", *PACKAGES],
+    proc = subprocess.run(["dpkg-query", "-W", "-f=${Package}=${Version}\n", *packages()],
                           capture_output=True, text=True, check=False)
     return proc.stdout
 
@@ -106,7 +140,7 @@ def _ldd(path: str) -> list[str]:
 
 def collect_host_paths() -> list[str]:
     """Files and symlinks to copy from the host: the packages plus their library closure."""
-    pending = [p for pkg in PACKAGES for p in _dpkg_files(pkg)]
+    pending = [p for pkg in packages() for p in _dpkg_files(pkg)]
     chosen: set[str] = set()
     while pending:
         raw = pending.pop()

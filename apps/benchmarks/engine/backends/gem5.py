@@ -2,7 +2,8 @@
 
 Why a container per program (not PIE's long-lived Flask server in one container): the
 container is the unit of isolation and of cleanup. It gets no network, a memory limit, a pids
-limit, a read-only root, no capabilities and a small tmpfs volume as its only writable place;
+limit, a read-only root, no capabilities, a small tmpfs volume as its working folder and a
+tmpfs ``/tmp`` (for tools that want one) as its only writable places;
 it is force-removed with its volume when the session ends, whatever happened.
 
 What a session does, following PIE (pie-reference section 2.4):
@@ -56,6 +57,8 @@ LABEL = "org.pieweb.gem5"
 TIMEOUT_EXIT = 124
 #: Bytes of gem5/compiler output kept in an error message.
 TAIL_BYTES = 2000
+#: Longest limit a job may ask for, seconds (a worker is busy for that long).
+MAX_TIMEOUT_S = 3600.0
 #: Extra seconds the host waits beyond a limit before killing the whole container.
 WATCHDOG_GRACE_S = 30.0
 
@@ -160,15 +163,21 @@ class Gem5Backend(Backend):
         gem5_binary, gem5_script, gem5_pythonpath: paths inside the image.
         pull: pull the image when it is absent (False: deployments pull it beforehand).
 
-    Not options: ``docker_url`` (the engine's Docker endpoint, default from the environment,
-    ``DOCKER_HOST``) does not label results.
+    The Docker engine is the environment's (``DOCKER_HOST``, else the default socket), never an
+    option, so that a job cannot point the worker at another host.
+
+    Options other than ``USER_OPTIONS`` choose what runs and with which privileges (image,
+    paths, user, limits, pulling): an API that lets users pass backend options should pass
+    only ``USER_OPTIONS`` through and keep the rest to the operator.
     """
 
     name = "gem5"
     version = "1"
     deterministic = True
+    #: Options that are safe to take from an untrusted job request.
+    USER_OPTIONS = frozenset({"cpu_type", "gem5_timeout_s", "checker"})
 
-    def __init__(self, docker_url: str | None = None, **options: Any) -> None:
+    def __init__(self, **options: Any) -> None:
         defaults: dict[str, Any] = {
             "image": os.environ.get("GEM5_IMAGE") or DEFAULT_IMAGE,
             "cpu_type": "Verbatim",
@@ -193,14 +202,14 @@ class Gem5Backend(Backend):
         super().__init__(**{**defaults, **options})
         if self.options["cpu_type"] not in ("Verbatim", "Tuned", "UnConstrained"):
             raise ValueError(f"cpu_type must be Verbatim, Tuned or UnConstrained, not {self.options['cpu_type']!r}")
+        for name in ("gem5_timeout_s", "compile_timeout_s", "native_timeout_s"):
+            if not 0 < float(self.options[name]) <= MAX_TIMEOUT_S:
+                raise ValueError(f"{name} must be in (0, {MAX_TIMEOUT_S:g}] seconds, not {self.options[name]!r}")
         get_checker(str(self.options["checker"]))
-        self.docker_url = docker_url
         self._image_id: str | None = None
 
     def client(self) -> docker.DockerClient:
-        """A new Docker client (the caller closes it)."""
-        if self.docker_url:
-            return docker.DockerClient(base_url=self.docker_url, timeout=120)
+        """A new client of the environment's Docker engine (the caller closes it)."""
         return docker.from_env(timeout=120)
 
     def image_id(self) -> str:
@@ -289,13 +298,15 @@ class Gem5Session(BackendSession):
                              "o": f"size={int(self.opts['tmpfs_bytes'])},mode=1777"},
             )
             memory = int(self.opts["memory_limit_bytes"])
+            # By content id when known: the image that runs is the one the results are labelled with.
             self.container = self.client.containers.run(
-                str(self.opts["image"]), entrypoint=["sleep", "infinity"], detach=True,
+                self.backend._image_id or str(self.opts["image"]), entrypoint=["sleep", "infinity"], detach=True,
                 name=f"pieweb-gem5-{tag}", labels=labels, network_mode="none",
                 mem_limit=memory, memswap_limit=memory, pids_limit=int(self.opts["pids_limit"]),
                 nano_cpus=int(float(self.opts["cpus"]) * 1e9), read_only=True,
                 cap_drop=["ALL"], security_opt=["no-new-privileges"], user=str(self.opts["user"]),
                 volumes={self.volume.name: {"bind": WORKDIR, "mode": "rw"}}, working_dir=WORKDIR,
+                tmpfs={"/tmp": "rw,noexec,nosuid,nodev,size=64m,mode=1777"},
                 environment={"PYTHONPATH": str(self.opts["gem5_pythonpath"])},
             )
         except docker.errors.DockerException as exc:

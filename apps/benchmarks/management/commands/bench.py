@@ -149,7 +149,7 @@ class Command(BaseCommand):
         try:
             problem = Problem.objects.get(pk=opts["problem"])
         except Problem.DoesNotExist:
-            raise CommandError(f"unknown problem {opts['problem']!r} (import it first, e.g. manage.py load_demo)")
+            raise CommandError(f"unknown problem {opts['problem']!r} (import it first, e.g. manage.py load_demo)") from None
         sources = [(opts["file"], self._read(opts["file"]))]
         if opts["vs"]:
             sources.append((opts["vs"], self._read(opts["vs"])))
