@@ -35,7 +35,8 @@ WORK = Path(os.environ.get("PIEWEB_BENCH_DIR", os.path.join(tempfile.gettempdir(
 
 def engine_config() -> EngineConfig:
     """A config whose binary cache lives under the bench work folder (reused across runs)."""
-    return EngineConfig(cache_dir=str(WORK / "engine-cache"))
+    # A generous compile limit: a loaded host must not turn a slow compile into a skipped pair.
+    return EngineConfig(cache_dir=str(WORK / "engine-cache"), compile_time_limit_s=60.0)
 
 
 @dataclass(frozen=True)

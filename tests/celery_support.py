@@ -12,10 +12,13 @@ Use in a test::
 ``transactional_db``: the worker thread has its own database connection, so it only sees
 committed rows, and ``transaction.on_commit`` callbacks (which enqueue jobs) fire at once.
 Before and after each test the queue is purged and tasks still held by the worker (countdowns,
-prefetched messages) are revoked, so one test's tasks never run during another's.
+prefetched messages) are revoked, so one test's tasks never run during another's. Under
+pytest-xdist each test process gets its own queue (``pieweb-gw0``...), because each has its own
+test database and must not take the other's tasks.
 """
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -27,6 +30,20 @@ import pytest
 IDLE_TIMEOUT_S = 120.0
 #: Default wait for a benchmark job to finish, seconds (cachegrind on two shared cores).
 JOB_TIMEOUT_S = 180.0
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give each xdist worker its own Celery queue before the Celery app reads its settings."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    from django.conf import settings
+
+    from pieweb.celery import app
+
+    queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-{worker}"
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    app.conf.task_default_queue = queue
 
 
 def _close_thread_connections(**_: Any) -> None:

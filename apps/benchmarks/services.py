@@ -283,6 +283,13 @@ def job_result_row(result: TestResult) -> dict[str, Any]:
     return row
 
 
+def benchmark_job_fail(job_id: int, error: str) -> None:
+    """End an unfinished job FAILED with an internal ``error`` (a task crashed outside the engine)."""
+    BenchmarkJob.objects.filter(pk=job_id).exclude(state=BenchmarkJob.State.DONE).update(
+        state=BenchmarkJob.State.FAILED, status=Status.IE.value, correct=False, error=error[:10_000],
+        finished_at=timezone.now())
+
+
 def _fail(job_id: int, message: str) -> None:
     BenchmarkJob.objects.filter(pk=job_id).update(
         state=BenchmarkJob.State.FAILED, status=Status.IE.value, correct=False, error=message[:10_000],

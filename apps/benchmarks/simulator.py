@@ -94,6 +94,38 @@ class PieSingleResult:
         return data
 
 
+@dataclass
+class PiePairResult:
+    """PIE's ``PiePairResult``: two programs (v0 = slow/original, v1 = edited) on the same tests.
+
+    Every field of ``PieSingleResult`` is available with a ``_v0``/``_v1`` suffix
+    (``compilation_v0``, ``accs_v1``, ``agg_runtime_v0``, ``tc2time_v1``...).
+    """
+
+    v0: PieSingleResult
+    v1: PieSingleResult
+
+    def __getattr__(self, name: str) -> Any:
+        base, sep, version = name.rpartition("_")
+        if sep and version in {"v0", "v1"} and base:
+            return getattr(self.v0 if version == "v0" else self.v1, base)
+        raise AttributeError(name)
+
+    @property
+    def speedup(self) -> float:
+        """``agg_runtime_v0 / agg_runtime_v1``: how many times faster v1 is; 0 when v1 failed."""
+        if math.isinf(self.v1.agg_runtime) or self.v1.agg_runtime <= 0:
+            return 0.0
+        return self.v0.agg_runtime / self.v1.agg_runtime
+
+    def to_dict(self) -> dict[str, Any]:
+        """PIE's pair JSON: every key of the single result suffixed ``_v0``/``_v1``."""
+        out: dict[str, Any] = {}
+        for suffix, result in (("_v0", self.v0), ("_v1", self.v1)):
+            out.update({f"{k}{suffix}": v for k, v in result.to_dict().items()})
+        return out
+
+
 class PieEnvironment:
     """What ``make`` returns; evaluates programs synchronously in this process."""
 
@@ -156,6 +188,27 @@ class PieEnvironment:
         flags = list(override_flags_list) if override_flags_list is not None else [None] * len(code_list)
         return [self.submit_single_submission(code, tests, pid, timing_env, flag)
                 for code, tests, pid, flag in zip(code_list, testcases_list, problem_id_list, flags, strict=True)]
+
+    def submit_single_submission_pair(self, code_v0: str, code_v1: str, testcases: Sequence[int], problem_id: str,
+                                      timing_env: str = "gem5", override_flags: str | None = None) -> PiePairResult:
+        """Both programs on the same tests and flags (PIE applied the flags to v0 only; here to both)."""
+        return PiePairResult(
+            v0=self.submit_single_submission(code_v0, testcases, problem_id, timing_env, override_flags),
+            v1=self.submit_single_submission(code_v1, testcases, problem_id, timing_env, override_flags),
+        )
+
+    def submit_multiple_dual_submissions(self, code_list_v0: Sequence[str], code_list_v1: Sequence[str],
+                                         testcases_list: Sequence[Sequence[int]], problem_id_list: Sequence[str],
+                                         timing_env: str = "gem5",
+                                         override_flags_list_v0: Sequence[str | None] | None = None,
+                                         override_flags_list_v1: Sequence[str | None] | None = None,
+                                         ) -> list[PiePairResult]:
+        """``submit_single_submission_pair`` for each row, in order."""
+        v0 = self.submit_multiple_single_submissions(code_list_v0, testcases_list, problem_id_list, timing_env,
+                                                     override_flags_list_v0)
+        v1 = self.submit_multiple_single_submissions(code_list_v1, testcases_list, problem_id_list, timing_env,
+                                                     override_flags_list_v1)
+        return [PiePairResult(a, b) for a, b in zip(v0, v1, strict=True)]
 
     def teardown(self) -> None:
         """Nothing to stop: no container or server is started (kept for PIE compatibility)."""

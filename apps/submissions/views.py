@@ -347,12 +347,11 @@ def model_run_new(request: HttpRequest) -> HttpResponse:
                     backend=data["backend"],
                     visibility=data["visibility"],
                     columns=form.columns(),
+                    description=data.get("description") or "",
                 )
             except ModelRunRejected as exc:
                 upload_errors = list(exc.errors)
             else:
-                if data.get("description"):
-                    ModelRun.objects.filter(pk=run.pk).update(description=data["description"])
                 return redirect(run.get_absolute_url())
     else:
         form = ModelRunUploadForm()

@@ -18,14 +18,15 @@ from pathlib import Path
 import pytest
 
 from apps.benchmarks.engine import job as engine_job
-from apps.benchmarks.engine.backends import BackendUnavailable
+from apps.benchmarks.engine.backends import BackendUnavailable, gem5
 from apps.benchmarks.engine.backends.base import CompiledProgram
-from apps.benchmarks.engine.backends.gem5 import LABEL, Gem5Backend
+from apps.benchmarks.engine.backends.gem5 import LABEL, Gem5Backend, Gem5Session
 from apps.benchmarks.engine.cache import MemoryResultCache
 from apps.benchmarks.engine.config import EngineConfig
 from apps.benchmarks.engine.job import BackendSpec, RunJob
 from apps.benchmarks.engine.runner import run_job
 from apps.benchmarks.engine.status import Status
+from tests.celery_support import wait_until
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -185,3 +186,15 @@ def test_absent_image_is_a_clear_configuration_error(docker_client, engine_confi
     job = RunJob(source=FAST, tests=demo_tests(0), backend=BackendSpec("gem5", {"image": "pieweb/no-such-image:absent"}))
     result = run_job(job, engine_config)
     assert result.status is Status.IE and "docker pull" in result.tests[0].message
+
+
+def test_container_of_a_dead_worker_removes_itself(gem5_standin_image, docker_client, monkeypatch):
+    monkeypatch.setattr(gem5, "SESSION_LIFETIME_S", 5)
+    session = Gem5Session(Gem5Backend(image=gem5_standin_image), CompiledProgram(FAST, "", "1" * 64, "-std=c++17"))
+    session.start()  # and never closed, as when the worker is killed mid-job
+    try:
+        assert session.error is None
+        assert len(leftovers(docker_client)) == 2  # the container and its working volume
+        wait_until(lambda: leftovers(docker_client) == [], timeout_s=60, interval_s=0.5)
+    finally:
+        session.close()

@@ -55,7 +55,14 @@ def test_identical_submissions_cost_one_measurement(problem, measure_calls):
 def test_job_results_and_progress(problem):
     job = services.benchmark_job_create(problem=problem, source=demo_source("p90001", "slow"), enqueue=False)
     assert job.state == BenchmarkJob.State.QUEUED and job.progress_total == 3 and job.tests == [0, 1, 2]
-    job = services.benchmark_job_run(job.pk)
+    seen = []
+
+    def watch(row):  # what a poller sees in the database while the job runs
+        current = BenchmarkJob.objects.get(pk=job.pk)
+        seen.append((current.state, current.progress_done, [r["index"] for r in current.results], row["index"]))
+
+    job = services.benchmark_job_run(job.pk, on_test=watch)
+    assert seen == [("running", 1, [0], 0), ("running", 2, [0, 1], 1), ("running", 3, [0, 1, 2], 2)]
     assert job.progress_done == 3 and job.compile_success and job.compiler_version
     assert job.status == "OK" and job.mean_accuracy == 1.0
     assert [r["index"] for r in job.results] == [0, 1, 2]
@@ -122,3 +129,21 @@ def test_per_test_fan_out_merges_like_one_task(problem):
 
 def test_missing_job_is_ignored(db):
     assert services.benchmark_job_run(987654) is None
+
+
+def test_crashed_task_ends_its_job_failed(problem):
+    from apps.benchmarks import tasks
+
+    job = services.benchmark_job_create(problem=problem, source="int main(){}", enqueue=False)
+    tasks.benchmark_job_run.on_failure(RuntimeError("database went away"), "task-id", (job.pk,), {}, None)
+    job.refresh_from_db()
+    assert job.state == BenchmarkJob.State.FAILED and job.status == "IE" and "database went away" in job.error
+
+
+def test_missing_test_data_fails_the_job_not_the_program(problem):
+    from apps.problems.blobs import blob_store
+
+    job = services.benchmark_job_create(problem=problem, source="int main(){}", tests=[0], enqueue=False)
+    blob_store().path(problem.test_cases.get(index=0).input_sha256).unlink()
+    job = services.benchmark_job_run(job.pk)
+    assert job.state == BenchmarkJob.State.FAILED and "test data unavailable" in job.error

@@ -49,3 +49,16 @@ def test_override_flags_are_applied(problem):
     assert result.compilation and result.accs == {0: 1.0}
     with pytest.raises(ValueError):
         env.submit_single_submission(code, [0], "p99999", "gem5")
+
+
+def test_pair_submission_reports_speedup(problem):
+    env = simulator.make()
+    pair = env.submit_single_submission_pair(demo_source("p90001", "slow"), demo_source("p90001", "fast"),
+                                             [2], "p90001", "gem5")
+    assert pair.compilation_v0 and pair.compilation_v1 and pair.accs_v1 == {2: 1.0}
+    assert pair.speedup == pytest.approx(pair.agg_runtime_v0 / pair.agg_runtime_v1)
+    data = pair.to_dict()
+    assert data["compile_success_v0"] is True and data["accs_v1"] == {"2": 1.0}
+    [again] = env.submit_multiple_dual_submissions([demo_source("p90001", "slow")], ["int main( {"], [[2]],
+                                                   ["p90001"])
+    assert again.compilation_v1 is False and again.speedup == 0.0

@@ -236,3 +236,32 @@ def test_me_and_token_errors(ada):
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION="Token")
     assert api.get("/api/problems/").status_code == 401
+
+
+@pytest.mark.slow
+def test_client_example_uploads_waits_and_prints_scores(live_server, celery_worker, tmp_path):
+    """docs/api_client.py end to end: a live server on loopback, a real worker, the real engine."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    make_dataset()
+    user = make_user("client")
+    _, key = api_token_create(user=user, name="client")
+    generations = tmp_path / "gen.jsonl"
+    generations.write_bytes(jsonl({"src_id": "s1", "generated_answers": [WRONG, FAST]}))
+    script = Path(__file__).resolve().parents[2] / "docs" / "api_client.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--url", live_server.url, "--token", key, "--file", str(generations),
+         "--poll", "0.5"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith("1 rows, 2 samples, backend cachegrind")
+    # s1: WRONG then FAST (SLOW/FAST >> 1.10); s2, s3 not uploaded -> 1/3 of rows optimized at best@2
+    best1 = next(line for line in lines if line.startswith("best@1"))
+    best2 = next(line for line in lines if line.startswith("best@2"))
+    assert best1.split()[1] == "0.00" and best1.split()[3] == "0.00"
+    assert best2.split()[1] == "33.33" and best2.split()[3] == "33.33"
+    assert float(best2.split()[2]) > 1.0

@@ -18,7 +18,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from tests.browser_support import screenshot
+from tests.browser_support import PHONE_VIEWPORT, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -115,7 +115,12 @@ def test_new_user_submits_uploads_and_compares(page, browser, live_server, demo,
     pair = Pair.objects.get(split__name="test", problem_id="p90003")
     page.goto(f"/submit/?pair={pair.pk}")
     assert page.input_value("textarea[name=source]").strip() == pair.src_code.strip()
-    page.fill("textarea[name=source]", pair.tgt_code)
+    editor = page.locator("textarea[name=source]")
+    editor.fill("")
+    editor.press("Tab")  # the editor indents instead of moving the focus away
+    editor.type("x")
+    assert editor.input_value() == "    x"
+    editor.fill(pair.tgt_code)
     screenshot(page, "acceptance-2-submit")
     page.click("form.submit-form button[type=submit]")
     page.wait_for_url(re.compile(r"/submissions/\d+/$"))
@@ -150,6 +155,7 @@ def test_new_user_submits_uploads_and_compares(page, browser, live_server, demo,
 
     # --- compare A and B from the run list ------------------------------------------------------
     page.goto("/runs/")
+    screenshot(page, "acceptance-7-run-list")
     page.check(f"input[name=pick][value='{run_a}']")
     page.check(f"input[name=pick][value='{run_b}']")
     page.click("form[data-compare-picker] button[type=submit]")
@@ -161,13 +167,18 @@ def test_new_user_submits_uploads_and_compares(page, browser, live_server, demo,
     assert _number(summary.locator(f'tr[data-run="{run_b}"] td[data-metric=losses]').inner_text()) == 1
     winner = page.locator(f'table[data-testid=compare-rows] tr[data-pair="{pair.pk}"] td[data-run="{run_a}"]')
     assert "win" in winner.get_attribute("class")
-    screenshot(page, "acceptance-7-compare")
+    screenshot(page, "acceptance-8-compare")
 
     page.goto("/leaderboard/?split=test&backend=cachegrind")
     board = page.locator("table[data-testid=leaderboard]")
     assert board.locator(f'tr[data-run="{run_b}"]').count() == 1
     assert board.locator(f'tr[data-run="{run_a}"]').count() == 0  # private runs stay off the board
-    screenshot(page, "acceptance-8-leaderboard")
+    screenshot(page, "acceptance-9-leaderboard")
+    page.set_viewport_size(PHONE_VIEWPORT)
+    page.goto(f"/runs/{run_a}/")
+    page.wait_for_function("window.Chart && Chart.getChart('chart-best-at')")
+    screenshot(page, "acceptance-10-run-report-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"] + 1  # no sideways scroll
     assert page_errors == []
 
     # --- another user: the private run is a 404, the public one is visible ----------------------

@@ -398,3 +398,28 @@ def test_leaderboard_lists_public_scored_runs_only(client, users, runs, dataset)
     by_opt = client.get("/leaderboard/?split=test&backend=cachegrind&sort=pct_opt").context["rows"]
     assert [r["run"].name for r in by_opt] == ["run B", "run A"]  # %Opt tied (2/3), speedup breaks it
     assert client.get("/leaderboard/?backend=wallclock").context["rows"] == []
+
+
+def test_upload_form_with_renamed_single_string_column_stores_the_run(client, users, dataset):
+    client.force_login(users["alice"])
+    lines = [json.dumps({"sid": f"s{i}", "code_opt": FAST}) for i in range(3)]
+    upload = io.BytesIO("\n".join(lines).encode())
+    upload.name = "single.jsonl"
+    response = client.post("/runs/new/", {"file": upload, "name": "renamed", "description": "one string per row",
+                                          "split": "test", "backend": "cachegrind", "visibility": "public",
+                                          "src_id_column": "sid", "problem_id_column": "problem_id",
+                                          "src_code_column": "src_code", "generations_column": "code_opt"})
+    run = ModelRun.objects.get()
+    assert response.status_code == 302 and response["Location"] == run.get_absolute_url()
+    assert (run.row_count, run.samples_per_row, run.visibility) == (3, 1, "public")
+    assert run.description == "one string per row"
+    assert run.columns["generated_answers"] == "code_opt"
+    assert Sample.objects.filter(row__model_run=run).values("program").distinct().count() == 1  # identical code once
+
+
+def test_failed_run_shows_why_and_does_not_poll(client, users, runs):
+    ModelRun.objects.filter(pk=runs["a"].pk).update(state="failed", error="backend crashed")
+    client.force_login(users["alice"])
+    body = client.get(runs["a"].get_absolute_url()).content.decode()
+    assert "Scoring failed: backend crashed" in body and "data-progress-url" not in body
+    assert client.get(reverse("submissions:model_run_export", args=[runs["a"].pk, "json"])).status_code == 404

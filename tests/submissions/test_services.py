@@ -196,3 +196,34 @@ def test_score_through_a_celery_worker(celery_worker, data, owner):
     assert run.progress_done == run.progress_total == 3
     assert run.score.pct_correct == pytest.approx(100 / 3)
     assert run.score.metrics["best_at"]["1"]["pct_opt"] == pytest.approx(100 / 3)
+
+
+def test_score_command_reports_file_and_line_and_stores_nothing(data, owner, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    bad = tmp_path / "gen.jsonl"
+    bad.write_bytes(jsonl({"src_id": "s1", "generated_answers": [FAST]}) + b"{oops\n")
+    with pytest.raises(CommandError) as info:
+        call_command("score", str(bad), "--owner", "ada")
+    assert f"{bad}:2: invalid JSON" in str(info.value)
+    assert ModelRun.objects.count() == 0
+    with pytest.raises(CommandError, match="--column"):
+        call_command("score", str(bad), "--owner", "ada", "--column", "nonsense")
+
+
+def test_score_command_scores_an_existing_run(data, owner, capsys):
+    import json
+
+    from django.core.management import call_command
+
+    run = _run(owner, data, {"src_id": "s1", "generated_answers": [WRONG, FAST]})
+    model_run_score_start(model_run_id=run.pk, enqueue=False)
+    for job in BenchmarkJob.objects.select_related("program"):
+        source = job.program.source
+        finish_job(job, status="WA" if source == WRONG else "OK", cost=8.0 if "volatile" in source else 2.0)
+    call_command("score", "--run", str(run.pk), "--json")
+    metrics = json.loads(capsys.readouterr().out)
+    assert metrics["model_run"] == run.pk
+    assert metrics["best_at"]["2"]["mean_speedup"] == pytest.approx((4 + 1 + 1) / 3)
+    call_command("score", "--run", str(run.pk))
+    assert "best@2     33.33" in capsys.readouterr().out

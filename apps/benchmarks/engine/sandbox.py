@@ -41,7 +41,7 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 #: First uid of the pool of unprivileged uids used when the engine runs as root.
@@ -252,6 +252,7 @@ class Sandbox:
         stdin_path: str | None = None,
         workdir: str | None = None,
         binds: Sequence[Bind] = (),
+        env: Mapping[str, str] | None = None,
     ) -> SandboxResult:
         """Run ``argv`` inside a fresh sandbox and wait for the whole tree to end.
 
@@ -263,6 +264,8 @@ class Sandbox:
                 handed to the sandbox uid for the run. ``None`` gives a private tmpfs of
                 ``limits.file_size_bytes`` bytes instead.
             binds: extra host paths to expose (read-only unless marked writable).
+            env: variables added to ``SANDBOX_ENV`` for this run (fixed by the engine, never
+                taken from the engine's own environment).
 
         Returns:
             The exit status, resource usage and captured output.
@@ -272,7 +275,7 @@ class Sandbox:
         """
         slot = _UidSlot() if self.as_root else None
         try:
-            return self._run(argv, limits, stdin_path, workdir, binds, slot)
+            return self._run(argv, limits, stdin_path, workdir, binds, slot, dict(env or {}))
         finally:
             if slot is not None:
                 # The pid namespace dies asynchronously after bwrap; the uid is ours alone, so
@@ -281,11 +284,11 @@ class Sandbox:
                 slot.release()
 
     def _command(self, argv: Sequence[str], limits: Limits, workdir: str | None, binds: Sequence[Bind],
-                 slot: _UidSlot | None, report_fd: int) -> list[str]:
+                 slot: _UidSlot | None, report_fd: int, env: dict[str, str]) -> list[str]:
         cmd = [self.bwrap, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
                "--unshare-cgroup-try", "--hostname", "sandbox", "--die-with-parent", "--new-session",
                "--clearenv"]
-        for key, value in SANDBOX_ENV.items():
+        for key, value in {**SANDBOX_ENV, **env}.items():
             cmd += ["--setenv", key, value]
         if not self.as_root:
             cmd += ["--unshare-user", "--uid", "65534", "--gid", "65534"]
@@ -313,14 +316,14 @@ class Sandbox:
         return cmd + [RUNGUARD_PATH, str(report_fd), *argv]
 
     def _run(self, argv: Sequence[str], limits: Limits, stdin_path: str | None, workdir: str | None,
-             binds: Sequence[Bind], slot: _UidSlot | None) -> SandboxResult:
+             binds: Sequence[Bind], slot: _UidSlot | None, env: dict[str, str]) -> SandboxResult:
         if workdir is not None and slot is not None:
             for root, dirs, files in os.walk(workdir):
                 for name in [root, *(os.path.join(root, n) for n in dirs + files)]:
                     os.lchown(name, slot.uid, slot.uid)
         report_r, report_w = os.pipe()
         os.set_blocking(report_r, False)
-        cmd = self._command(argv, limits, workdir, binds, slot, report_w)
+        cmd = self._command(argv, limits, workdir, binds, slot, report_w, env)
         cpu_rlimit = max(1, math.ceil(limits.cpu_time_s))
 
         def _limit_child() -> None:

@@ -57,7 +57,8 @@ def test_cost_model_is_monotone_in_every_event():
 
 
 def test_backend_is_labelled_with_geometry_and_model():
-    backend = get_backend(BackendSpec("cachegrind"))
+    backend = get_backend("cachegrind")
+    assert backend.config() == get_backend(BackendSpec("cachegrind", {})).config()
     config = backend.config()
     assert config["I1"] == "32768,8,64" and config["D1"] == "32768,8,64" and config["LL"] == "8388608,16,64"
     assert config["cost_model"]["clock_hz"] == 3.5e9

@@ -238,12 +238,14 @@ def _existing_image(client: Any, tag: str) -> Any | None:
 def ensure_image(client: Any = None, *, tag: str = IMAGE_TAG, force: bool = False, progress: bool = True) -> str:
     """Build the stand-in image unless an image with the same inputs exists; returns its image id."""
     import docker
+    import docker.errors
 
     client = client or docker.from_env()
     want = inputs_sha256()
     image = _existing_image(client, tag)
     if image is not None and not force and (image.labels or {}).get(INPUTS_LABEL) == want:
         return image.id
+    stale = image
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="gem5-standin-") as tmp:
         tmp_dir = Path(tmp)
@@ -269,6 +271,12 @@ def ensure_image(client: Any = None, *, tag: str = IMAGE_TAG, force: bool = Fals
         client.api.import_image_from_file(str(rootfs), repository=repository or tag, tag=version or "latest",
                                           changes=changes)
     image = client.images.get(tag)
+    if stale is not None and stale.id != image.id:
+        # The previous build would stay behind untagged (~250 MB each time the inputs change).
+        try:
+            client.images.remove(stale.id)
+        except docker.errors.APIError:
+            pass  # still used by a container; Docker keeps it
     if progress:
         print(f"built {tag} ({image.short_id}) in {time.monotonic() - started:.0f} s", file=sys.stderr)
     return image.id

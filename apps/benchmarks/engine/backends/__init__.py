@@ -6,6 +6,7 @@ dependencies (gem5 needs the ``docker`` SDK) are only required when it is chosen
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 from ..job import BackendSpec
 from .base import Backend, BackendSession, CompiledProgram
@@ -45,14 +46,18 @@ def get_backend_class(name: str) -> type[Backend]:
     return getattr(module, class_name)
 
 
-def get_backend(spec: BackendSpec) -> Backend:
-    """Instantiate the backend described by ``spec`` (name + options).
+def get_backend(spec: BackendSpec | str, options: dict[str, Any] | None = None) -> Backend:
+    """Instantiate a backend: ``get_backend(BackendSpec(name, options))`` or ``get_backend(name, options)``.
 
     Raises:
         UnknownBackend: unknown name.
         BackendUnavailable: the backend's module or dependencies are missing.
         TypeError: an option the backend does not accept.
     """
+    if isinstance(spec, str):
+        spec = BackendSpec(spec, dict(options or {}))
+    elif options:
+        raise TypeError("pass options inside the BackendSpec")
     return get_backend_class(spec.name)(**spec.options)
 
 

@@ -2,9 +2,10 @@
 
 Why a container per program (not PIE's long-lived Flask server in one container): the
 container is the unit of isolation and of cleanup. It gets no network, a memory limit, a pids
-limit, a read-only root, no capabilities, a small tmpfs volume as its working folder and a
-tmpfs ``/tmp`` (for tools that want one) as its only writable places;
-it is force-removed with its volume when the session ends, whatever happened.
+limit, a read-only root, no capabilities, a small anonymous tmpfs volume as its working
+folder and a tmpfs ``/tmp`` (for tools that want one) as its only writable places. It is
+force-removed with its volume when the session ends, whatever happened, and it removes itself
+after ``SESSION_LIFETIME_S`` should the worker die first.
 
 What a session does, following PIE (pie-reference section 2.4):
 
@@ -39,6 +40,7 @@ from typing import Any
 
 import docker
 import docker.errors
+import docker.types
 
 from ..checkers import get_checker
 from ..job import Measurement, TestSpec
@@ -59,6 +61,9 @@ TIMEOUT_EXIT = 124
 TAIL_BYTES = 2000
 #: Longest limit a job may ask for, seconds (a worker is busy for that long).
 MAX_TIMEOUT_S = 3600.0
+#: Longest life of a session's container, seconds: it only runs ``sleep`` for this long, so a
+#: container orphaned by a killed worker goes away by itself (auto-remove) after a day.
+SESSION_LIFETIME_S = 24 * 3600
 #: Extra seconds the host waits beyond a limit before killing the whole container.
 WATCHDOG_GRACE_S = 30.0
 
@@ -279,7 +284,6 @@ class Gem5Session(BackendSession):
         self.opts = backend.options
         self.client: docker.DockerClient | None = None
         self.container: Any = None
-        self.volume: Any = None
         self.error: str | None = None
         self.compiler_version = ""
         self._inputs: dict[str, str] = {}
@@ -287,25 +291,30 @@ class Gem5Session(BackendSession):
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
-        """Create the volume and the container, then compile; failures land in ``error``."""
-        tag = self.tag
-        labels = {LABEL: "1", f"{LABEL}.session": tag, f"{LABEL}.binary": self.program.binary_sha256[:16]}
+        """Start the container (with its tmpfs volume), then compile; failures land in ``error``.
+
+        Cleanup does not rely on this process alone: the container runs ``sleep`` for at most
+        ``SESSION_LIFETIME_S`` and is started with auto-remove, and its working volume is
+        anonymous, so even a worker killed mid-job leaves nothing behind for long.
+        """
+        labels = {LABEL: "1", f"{LABEL}.session": self.tag, f"{LABEL}.binary": self.program.binary_sha256[:16]}
+        work = docker.types.Mount(
+            target=WORKDIR, source=None, type="volume", labels=labels,
+            driver_config=docker.types.DriverConfig("local", {
+                "type": "tmpfs", "device": "tmpfs", "o": f"size={int(self.opts['tmpfs_bytes'])},mode=1777"}),
+        )
+        memory = int(self.opts["memory_limit_bytes"])
         try:
             self.client = self.backend.client()
-            self.volume = self.client.volumes.create(
-                name=f"pieweb-gem5-{tag}", driver="local", labels=labels,
-                driver_opts={"type": "tmpfs", "device": "tmpfs",
-                             "o": f"size={int(self.opts['tmpfs_bytes'])},mode=1777"},
-            )
-            memory = int(self.opts["memory_limit_bytes"])
             # By content id when known: the image that runs is the one the results are labelled with.
             self.container = self.client.containers.run(
-                self.backend._image_id or str(self.opts["image"]), entrypoint=["sleep", "infinity"], detach=True,
-                name=f"pieweb-gem5-{tag}", labels=labels, network_mode="none",
+                self.backend._image_id or str(self.opts["image"]),
+                entrypoint=["sleep", str(int(SESSION_LIFETIME_S))], detach=True, auto_remove=True,
+                name=f"pieweb-gem5-{self.tag}", labels=labels, network_mode="none",
                 mem_limit=memory, memswap_limit=memory, pids_limit=int(self.opts["pids_limit"]),
                 nano_cpus=int(float(self.opts["cpus"]) * 1e9), read_only=True,
                 cap_drop=["ALL"], security_opt=["no-new-privileges"], user=str(self.opts["user"]),
-                volumes={self.volume.name: {"bind": WORKDIR, "mode": "rw"}}, working_dir=WORKDIR,
+                mounts=[work], working_dir=WORKDIR,
                 tmpfs={"/tmp": "rw,noexec,nosuid,nodev,size=64m,mode=1777"},
                 environment={"PYTHONPATH": str(self.opts["gem5_pythonpath"])},
             )
@@ -318,7 +327,7 @@ class Gem5Session(BackendSession):
             self.error = f"compilation in the gem5 image failed: {exc}"
 
     def close(self) -> None:
-        """Force-remove the container and its volume; never raises.
+        """Force-remove the container with its volume; never raises.
 
         Containers are also looked up by this session's label, because a container that was
         created but failed to start is not returned by ``containers.run``.
@@ -330,15 +339,18 @@ class Gem5Session(BackendSession):
             things += self.client.containers.list(all=True, filters={"label": f"{LABEL}.session={self.tag}"})
         except docker.errors.DockerException:
             pass
-        if self.volume is not None:
-            things.append(self.volume)
         for thing in things:
             try:
-                thing.remove(force=True)
+                thing.remove(force=True, v=True)
             except docker.errors.DockerException:  # noqa: PERF203 - already gone, or best effort
                 pass
+        try:
+            for volume in self.client.volumes.list(filters={"label": f"{LABEL}.session={self.tag}"}):
+                volume.remove(force=True)
+        except docker.errors.DockerException:
+            pass
         self.client.close()
-        self.container = self.volume = self.client = None
+        self.container = self.client = None
 
     # -- helpers ---------------------------------------------------------------------------
     def _exec(self, argv: list[str], limit_s: float) -> tuple[int, bytes, bytes, bool]:
