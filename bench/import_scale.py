@@ -258,12 +258,15 @@ def main() -> None:
         progress = not args.no_progress and sys.stderr.isatty()
         wall = _import(url, paths, blob_root, progress=progress)
         rows = PROBLEMS + PROBLEMS * TESTS_PER_PROBLEM + sum(SPLITS.values())
-        children_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        children_kib = children.ru_maxrss
+        cpu_s = children.ru_utime + children.ru_stime
         self_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(f"import: {PROBLEMS} problems + {PROBLEMS * TESTS_PER_PROBLEM} test cases + "
               f"{sum(SPLITS.values())} pairs = {rows} rows")
         print(f"wall time: {wall:.1f} s  ({rows / wall:,.0f} rows/s; pairs file "
               f"{sum(v for k, v in sizes.items() if k.startswith('pairs')) / 2**20 / wall:.1f} MiB/s)")
+        print(f"import_pie CPU time: {cpu_s:.1f} s (user+sys of the client; PostgreSQL's own work is not in it)")
         print(f"peak RSS: import_pie {children_kib / 1024:.0f} MiB, this script {self_kib / 1024:.0f} MiB "
               f"(target: < 300 s and < 1024 MiB)")
         if args.reimport:

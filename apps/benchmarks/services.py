@@ -113,16 +113,15 @@ def benchmark_job_create(
     Raises:
         JobRejected: empty source, unknown backend or checker, or tests the problem does not have.
     """
-    if program is None:
-        if source is None:
-            raise JobRejected("Give a source or a program.")
-        program = None if not source.strip() else program_get_or_create(source=source)
-    source = program.source if program is not None else (source or "")
+    if program is None and source is None:
+        raise JobRejected("Give a source or a program.")
+    text = program.source if program is not None else (source or "")
     test_list = [int(t) for t in tests] if tests is not None else list(
         problem.test_cases.order_by("index").values_list("index", flat=True))
     backend_name = backend or settings.BENCH_BACKEND
-    _validate(problem=problem, tests=test_list, backend=backend_name, checker=checker, source=source)
-    assert program is not None
+    _validate(problem=problem, tests=test_list, backend=backend_name, checker=checker, source=text)
+    if program is None:
+        program = program_get_or_create(source=text)
     job = BenchmarkJob.objects.create(
         program=program,
         problem=problem,
@@ -149,11 +148,15 @@ def benchmark_job_enqueue(job_id: int) -> None:
     from . import tasks
 
     job = BenchmarkJob.objects.only("backend_name", "tests").get(pk=job_id)
-    if job.backend_name in PER_TEST_BACKENDS and len(job.tests) > 1:
-        for index in job.tests:
-            tasks.benchmark_job_run_test.delay(job_id, int(index))
-    else:
-        tasks.benchmark_job_run.delay(job_id)
+    try:
+        if job.backend_name in PER_TEST_BACKENDS and len(job.tests) > 1:
+            for index in job.tests:
+                tasks.benchmark_job_run_test.delay(job_id, int(index))
+        else:
+            tasks.benchmark_job_run.delay(job_id)
+    except Exception as exc:  # noqa: BLE001 - broker down: say so on the job instead of a silent queue
+        logger.exception("could not enqueue benchmark job %s", job_id)
+        benchmark_job_fail(job_id, f"could not reach the task queue: {type(exc).__name__}: {exc}")
 
 
 # --------------------------------------------------------------------------- the measurement cache
@@ -429,19 +432,3 @@ def _finish_merged(job: BenchmarkJob, rows: list[dict[str, Any]]) -> None:
     agg = sum(t.cost_s for t in tests) if correct else math.inf
     job.agg_cost_s = None if math.isinf(agg) else agg
     job.finished_at = timezone.now()
-
-
-def run_result_of(job: BenchmarkJob) -> RunResult | None:
-    """Rebuild the engine's ``RunResult`` from a finished job (for the simulator API and reports)."""
-    if not job.finished or job.compile_success is None:
-        return None
-    from .engine.job import CompileResult
-
-    compiled = CompileResult(
-        success=bool(job.compile_success), binary_path=None, binary_sha256=job.binary_sha256,
-        compiler_version=job.compiler_version, diagnostics=job.compile_output,
-        status=Status.OK if job.compile_success else Status(job.status or Status.CE.value),
-    )
-    tests = tuple(TestResult.from_dict({k: v for k, v in r.items() if k not in {"cached", "cost_s"}})
-                  for r in job.results)
-    return RunResult(compile=compiled, tests=tests, backend_config=dict(job.backend_config or {}))

@@ -7,8 +7,9 @@ Rules kept here so every page stays fast:
 * aggregates are computed in SQL with conditional ``Count(filter=...)`` (one scan per chart) and
   cached under the dataset version, so the overview costs one cheap query when warm;
 * filtering problems by split is an ``EXISTS`` over the ``(split, problem)`` index;
-* full-text search uses the GIN expression index created by migration 0003 on PostgreSQL, and
-  code search uses trigram GIN indexes; SQLite gets ``icontains``/``contains`` fallbacks.
+* full-text search uses the generated ``search_document`` column and its GIN index (migrations
+  0002/0003, PostgreSQL), and code search uses trigram GIN indexes; SQLite gets
+  ``icontains``/``contains`` fallbacks.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
+from django.db.models.expressions import RawSQL
 
 from .models import Pair, Problem, Split, TestCase
 
@@ -270,6 +272,67 @@ def problem_test_cases(*, problem: Problem) -> QuerySet[TestCase]:
     return TestCase.objects.filter(problem=problem).order_by("index")
 
 
+DIFF_CACHE_SECONDS = 24 * 60 * 60
+FASTEST_CACHE_SECONDS = 60 * 60
+
+
+def pair_diffs(*, pair: Pair, fold: bool = False, context_lines: int = 5) -> dict[str, str]:
+    """Both highlighted diff tables of ``pair`` (see ``diff.render_diff_layouts``), cached.
+
+    Highlighting two ~2 KB programs costs tens of milliseconds of CPU, most of a pair page's
+    time; the key includes ``updated_at`` so a re-imported pair is re-rendered.
+    """
+    from .diff import render_diff_layouts, undouble_newlines
+
+    key = f"problems:diff:v1:{pair.pk}:{pair.updated_at.timestamp() if pair.updated_at else 0}:{int(fold)}"
+    tables = cache.get(key)
+    if tables is None:
+        tables = render_diff_layouts(
+            undouble_newlines(pair.src_code),
+            undouble_newlines(pair.tgt_code),
+            context=context_lines if fold else None,
+            old_label=f"slow · {pair.src_id or 'src'}",
+            new_label=f"fast · {pair.tgt_id or 'tgt'}",
+        )
+        tables = {k: str(v) for k, v in tables.items()}
+        cache.set(key, tables, DIFF_CACHE_SECONDS)
+    from django.utils.safestring import mark_safe
+
+    return {k: mark_safe(v) for k, v in tables.items()}  # noqa: S308 - our own escaped HTML
+
+
+def pair_code_listing(*, pair: Pair, side: str = "tgt") -> str:
+    """One program of ``pair`` as a highlighted, numbered table, cached like ``pair_diffs``."""
+    from django.utils.safestring import mark_safe
+
+    from .diff import render_code, undouble_newlines
+
+    key = f"problems:listing:v1:{pair.pk}:{pair.updated_at.timestamp() if pair.updated_at else 0}:{side}"
+    html = cache.get(key)
+    if html is None:
+        html = str(render_code(undouble_newlines(pair.tgt_code if side == "tgt" else pair.src_code)))
+        cache.set(key, html, DIFF_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - our own escaped HTML
+
+
+def problem_fastest_pair_cached(*, problem: Problem) -> Pair | None:
+    """``problem_fastest_pair``, remembered per problem while its counters are unchanged.
+
+    The problem's denormalised counters change with every import that touches its pairs, so
+    they version the entry at no extra query; one primary-key fetch remains on a hit.
+    """
+    key = (f"problems:fastest:{problem.pk}:{problem.pair_count}:{problem.best_speedup}:"
+           f"{problem.median_speedup}")
+    pair_id = cache.get(key)
+    if pair_id is None:
+        fastest = problem_fastest_pair(problem=problem)
+        cache.set(key, fastest.pk if fastest else 0, FASTEST_CACHE_SECONDS)
+        return fastest
+    if pair_id == 0:
+        return None
+    return Pair.objects.select_related("split").filter(pk=pair_id).first()
+
+
 def problem_fastest_pair(*, problem: Problem) -> Pair | None:
     """The pair whose fast program has the lowest dataset runtime (ties: highest speedup).
 
@@ -360,7 +423,7 @@ def pair_list(*, filters: PairFilters, with_code: bool = False) -> QuerySet[Pair
         qs = qs.filter(target_pct_bin=filters.tag)
     if filters.code:
         # Case-sensitive substring: code is case-sensitive, and on PostgreSQL LIKE '%x%' is
-        # served by the pg_trgm GIN indexes of migration 0003 (SQLite scans; fine for the demo).
+        # served by the pg_trgm GIN indexes of migration 0002 (SQLite scans; fine for the demo).
         side = {
             "tgt": Q(tgt_code__contains=filters.code),
             "src": Q(src_code__contains=filters.code),
@@ -444,8 +507,8 @@ def pairs_jsonl(*, filters: PairFilters, chunk_size: int = 500) -> Iterator[str]
 class ProblemDocument(Func):
     """``pieweb_problem_document(name, statement_html, statement_translated_html)``.
 
-    The SQL function and a GIN index on exactly this call are created by migration 0003 on
-    PostgreSQL; using the same call here is what lets the planner use the index.
+    The SQL function is created by migration 0002 on PostgreSQL; migration 0003 stores its
+    value in the generated column that ``SearchDocument`` reads.
     """
 
     function = "pieweb_problem_document"
@@ -456,6 +519,19 @@ class ProblemDocument(Func):
 
         super().__init__(F("name"), F("statement_html"), F("statement_translated_html"),
                          output_field=SearchVectorField(), **extra)
+
+
+class SearchDocument(RawSQL):
+    """The generated ``problems_problem.search_document`` column (migration 0003, PostgreSQL).
+
+    It equals ``ProblemDocument()`` but is stored, so ``ts_rank`` reads it instead of
+    re-parsing every matching statement.
+    """
+
+    def __init__(self) -> None:
+        from django.contrib.postgres.search import SearchVectorField
+
+        super().__init__('"problems_problem"."search_document"', [], output_field=SearchVectorField())
 
 
 def problem_search(*, q: str, limit: int = 50) -> list[Problem]:
@@ -475,7 +551,7 @@ def problem_search(*, q: str, limit: int = 50) -> list[Problem]:
 
         query = SearchQuery(q, search_type="websearch", config="english")
         found = list(
-            Problem.objects.annotate(document=ProblemDocument())
+            Problem.objects.annotate(document=SearchDocument())
             .filter(document=query)
             .annotate(rank=SearchRank(F("document"), query))
             .only(*fields)

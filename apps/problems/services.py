@@ -23,7 +23,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.text import slugify
@@ -111,6 +111,46 @@ def origin_for(path: Path) -> str:
     return TestCase.Origin.PUBLIC.value
 
 
+def _pg_upsert(model: type[models.Model], objs: Sequence[models.Model], *, unique_fields: Sequence[str],
+               update_fields: Sequence[str]) -> tuple[int, int]:
+    """Upsert ``objs`` on PostgreSQL through COPY into a temporary stage table.
+
+    ``bulk_create(update_conflicts=True)`` quotes every value client-side (psycopg's client
+    cursor escapes ~4 KB of code per pair with regular expressions); COPY streams the values
+    unquoted, which cuts the importer's own CPU per pair several-fold. Rows whose values are
+    all unchanged are not rewritten, so a re-import leaves no dead tuples and no index churn.
+    Must run inside a transaction (the stage table is dropped at commit).
+
+    Returns:
+        ``(inserted, already_present)`` row counts.
+    """
+    qn = connection.ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
+    columns = ", ".join(qn(f.column) for f in fields)
+    table = qn(model._meta.db_table)
+    stage = qn(f"pieweb_stage_{model._meta.db_table}")
+    by_name = {f.name: f for f in fields}
+    updated = [by_name[name] for name in update_fields]
+    compared = [f for f in updated if not getattr(f, "auto_now", False)]
+    conflict = ", ".join(qn(by_name[name].column) for name in unique_fields)
+    assignments = ", ".join(f"{qn(f.column)} = EXCLUDED.{qn(f.column)}" for f in updated)
+    changed = " OR ".join(f"{table}.{qn(f.column)} IS DISTINCT FROM EXCLUDED.{qn(f.column)}" for f in compared)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor: Django's wrapper has no copy()
+        raw.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DROP AS "
+                    f"SELECT {columns} FROM {table} WITH NO DATA")
+        raw.execute(f"TRUNCATE {stage}")
+        with raw.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                copy.write_row([f.get_db_prep_save(f.pre_save(obj, obj._state.adding), connection) for f in fields])
+        raw.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage} "
+                    f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments} WHERE {changed} "
+                    f"RETURNING (xmax = 0)")
+        written = [row[0] for row in raw.fetchall()]
+    inserted = sum(written)
+    return inserted, len(objs) - inserted
+
+
 class _Importer:
     """State of one ``pie_import`` call: the known problem ids, counters and issue routing."""
 
@@ -167,8 +207,11 @@ class _Importer:
                 now = timezone.now()
                 rows = [Problem(updated_at=now, **vars(rec)) for rec in records.values()]
                 with transaction.atomic():
-                    Problem.objects.bulk_create(rows, update_conflicts=True, unique_fields=["id"],
-                                                update_fields=PROBLEM_UPDATE_FIELDS)
+                    if connection.vendor == "postgresql":
+                        _pg_upsert(Problem, rows, unique_fields=["id"], update_fields=PROBLEM_UPDATE_FIELDS)
+                    else:
+                        Problem.objects.bulk_create(rows, update_conflicts=True, unique_fields=["id"],
+                                                    update_fields=PROBLEM_UPDATE_FIELDS)
                 new = records.keys() - self.known_problems
                 bucket.created += len(new)
                 bucket.updated += len(records) - len(new)
@@ -186,13 +229,15 @@ class _Importer:
                 if not records:
                     continue
                 now = timezone.now()
-                had = set(Problem.objects.filter(id__in=records).exclude(statement_html="")
-                          .values_list("id", flat=True))
-                rows = [Problem(id=pid, statement_html=rec.html, updated_at=now) for pid, rec in records.items()]
-                with transaction.atomic():
-                    Problem.objects.bulk_update(rows, ["statement_html", "updated_at"])
-                bucket.updated += len(had)
-                bucket.created += len(records) - len(had)
+                had = dict(Problem.objects.filter(id__in=records).values_list("id", "statement_html"))
+                rows = [Problem(id=pid, statement_html=rec.html, updated_at=now)
+                        for pid, rec in records.items() if had.get(pid) != rec.html]
+                if rows:  # unchanged statements are not rewritten (each write re-indexes the text)
+                    with transaction.atomic():
+                        Problem.objects.bulk_update(rows, ["statement_html", "updated_at"], batch_size=200)
+                old = sum(1 for pid in records if had.get(pid))
+                bucket.updated += old
+                bucket.created += len(records) - old
 
     # -- test cases ------------------------------------------------------------------------
     def testcases(self, path: Path, origin: str) -> None:
@@ -221,7 +266,6 @@ class _Importer:
         if not records:
             return
         pids = {pid for pid, _ in records}
-        existing = set(TestCase.objects.filter(problem_id__in=pids).values_list("problem_id", "index"))
         rows = [
             TestCase(
                 problem_id=rec.problem_id, index=rec.index, origin=origin,
@@ -233,11 +277,17 @@ class _Importer:
             for rec in records.values()
         ]
         with transaction.atomic():
-            TestCase.objects.bulk_create(rows, update_conflicts=True, unique_fields=["problem", "index"],
-                                         update_fields=TESTCASE_UPDATE_FIELDS)
-        old = len(records.keys() & existing)
+            if connection.vendor == "postgresql":
+                created, old = _pg_upsert(TestCase, rows, unique_fields=["problem", "index"],
+                                          update_fields=TESTCASE_UPDATE_FIELDS)
+            else:
+                existing = set(TestCase.objects.filter(problem_id__in=pids).values_list("problem_id", "index"))
+                TestCase.objects.bulk_create(rows, update_conflicts=True, unique_fields=["problem", "index"],
+                                             update_fields=TESTCASE_UPDATE_FIELDS)
+                old = len(records.keys() & existing)
+                created = len(records) - old
         bucket.updated += old
-        bucket.created += len(records) - old
+        bucket.created += created
         self.touched_problems |= pids
 
     # -- pairs -----------------------------------------------------------------------------
@@ -271,17 +321,22 @@ class _Importer:
         self.touched_splits.add(split.pk)
 
     def _write_pairs(self, split: Split, records: dict[str, PairRecord], bucket: ImportCounts) -> None:
-        existing = set(Pair.objects.filter(split=split, key__in=records).values_list("key", flat=True))
         rows = []
         for rec in records.values():
             fields = vars(rec).copy()
             fields.pop("format")
             rows.append(Pair(split=split, src_length=len(rec.src_code), tgt_length=len(rec.tgt_code), **fields))
         with transaction.atomic():
-            Pair.objects.bulk_create(rows, update_conflicts=True, unique_fields=["split", "key"],
-                                     update_fields=PAIR_UPDATE_FIELDS)
-        bucket.updated += len(existing)
-        bucket.created += len(records) - len(existing)
+            if connection.vendor == "postgresql":
+                created, old = _pg_upsert(Pair, rows, unique_fields=["split", "key"], update_fields=PAIR_UPDATE_FIELDS)
+            else:
+                existing = set(Pair.objects.filter(split=split, key__in=records).values_list("key", flat=True))
+                Pair.objects.bulk_create(rows, update_conflicts=True, unique_fields=["split", "key"],
+                                         update_fields=PAIR_UPDATE_FIELDS)
+                old = len(existing)
+                created = len(records) - old
+        bucket.updated += old
+        bucket.created += created
         self.touched_problems |= {rec.problem_id for rec in records.values()}
 
 
@@ -389,17 +444,21 @@ def problem_stats_refresh(*, problem_ids: Iterable[str] | None = None) -> int:
             speedups[pid].append(speedup)
     test_counts = dict(tests.values_list("problem_id").annotate(n=Count("id")).order_by())
 
+    # Only rows whose figures changed are written: an UPDATE of a problem also re-indexes its
+    # statement's full-text document, and bulk_update's CASE grows with the batch squared.
+    fields = ["pair_count", "test_count", "median_speedup", "best_speedup"]
     rows = []
-    for problem in problems.only("id").iterator(chunk_size=2000):
+    seen = 0
+    for problem in problems.only("id", *fields).iterator(chunk_size=2000):
+        seen += 1
         values = speedups.get(problem.id)
-        problem.pair_count = pair_counts.get(problem.id, 0)
-        problem.test_count = test_counts.get(problem.id, 0)
-        problem.median_speedup = statistics.median(values) if values else None
-        problem.best_speedup = max(values) if values else None
-        rows.append(problem)
-    Problem.objects.bulk_update(rows, ["pair_count", "test_count", "median_speedup", "best_speedup"],
-                                batch_size=1000)
-    return len(rows)
+        fresh = (pair_counts.get(problem.id, 0), test_counts.get(problem.id, 0),
+                 statistics.median(values) if values else None, max(values) if values else None)
+        if fresh != tuple(getattr(problem, name) for name in fields):
+            problem.pair_count, problem.test_count, problem.median_speedup, problem.best_speedup = fresh
+            rows.append(problem)
+    Problem.objects.bulk_update(rows, fields, batch_size=200)
+    return seen
 
 
 def demo_dataset_load(*, root: str | Path, progress: bool = False) -> ImportReport:

@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from . import downloads, selectors
-from .diff import render_diff_layouts, undouble_newlines
 from .forms import PAGE_SIZES, PairFilterForm, ProblemFilterForm
 from .models import Pair, Problem
 from .pair_benchmarks import benchmarks_available, pair_benchmark, pair_benchmark_start
@@ -67,7 +66,7 @@ def problem_detail(request: HttpRequest, problem_id: str) -> HttpResponse:
     tests = Paginator(selectors.problem_test_cases(problem=problem), PROBLEM_TESTS_PER_PAGE).get_page(
         request.GET.get("tests_page")
     )
-    fastest = selectors.problem_fastest_pair(problem=problem)
+    fastest = selectors.problem_fastest_pair_cached(problem=problem)
     return render(
         request,
         "problems/problem_detail.html",
@@ -78,7 +77,7 @@ def problem_detail(request: HttpRequest, problem_id: str) -> HttpResponse:
             "tests": tests,
             "preview_chars": TEST_PREVIEW_CHARS,
             "fastest": fastest,
-            "fastest_code": undouble_newlines(fastest.tgt_code) if fastest else "",
+            "fastest_listing": selectors.pair_code_listing(pair=fastest) if fastest else "",
             "submissions": selectors.problem_submissions(problem=problem, user=request.user),
             "default_sort": "-speedup",
         },
@@ -118,9 +117,7 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if layout not in ("side-by-side", "inline"):
         layout = "side-by-side"
     fold = request.GET.get("fold") == "1"
-    src, tgt = undouble_newlines(pair.src_code), undouble_newlines(pair.tgt_code)
-    labels = {"old_label": f"slow · {pair.src_id or 'src'}", "new_label": f"fast · {pair.tgt_id or 'tgt'}"}
-    diffs = render_diff_layouts(src, tgt, context=5 if fold else None, **labels)
+    diffs = selectors.pair_diffs(pair=pair, fold=fold)
     prev_id, next_id = selectors.pair_neighbours(pair=pair)
     position, total = selectors.pair_position(pair=pair)
     return render(

@@ -69,3 +69,19 @@ def test_filesystem_broker_worker_process_runs_a_job(transactional_db, bench_set
             os.killpg(worker.pid, signal.SIGKILL)
             out, _ = worker.communicate()
     assert b"benchmarks.run_job" in out, out.decode(errors="replace")[-2000:]
+
+
+def test_unreachable_broker_fails_the_job_visibly(transactional_db, bench_settings, tmp_path):
+    """A web process whose broker is down marks the job FAILED with the reason instead of leaving it queued."""
+    if connection.vendor == "sqlite":
+        pytest.skip("needs a database another process can open")
+    problem = make_problem("p90002", (0,))
+    job = services.benchmark_job_create(problem=problem, source="int main(){}", enqueue=False)
+    env = {**os.environ, "PIEWEB_VAR_DIR": str(tmp_path / "var"), "DATABASE_URL": _database_url(),
+           "CELERY_BROKER_URL": "redis://127.0.0.1:9/0"}  # nothing listens on the discard port
+    code = f"from apps.benchmarks import services; services.benchmark_job_enqueue({job.pk})"
+    done = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env,
+                          capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
+    job.refresh_from_db()
+    assert job.state == BenchmarkJob.State.FAILED and "task queue" in job.error

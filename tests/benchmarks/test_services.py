@@ -96,7 +96,7 @@ def test_rejects_bad_requests(problem):
         services.benchmark_job_create(problem=problem, source="int main(){}", backend="abacus", enqueue=False)
     with pytest.raises(services.JobRejected, match="empty"):
         services.benchmark_job_create(problem=problem, source="  \n", enqueue=False)
-    assert not BenchmarkJob.objects.exists()
+    assert not BenchmarkJob.objects.exists() and not Program.objects.exists()
 
 
 def test_database_cache_put_twice_keeps_one_row(problem):
@@ -147,3 +147,4 @@ def test_missing_test_data_fails_the_job_not_the_program(problem):
     blob_store().path(problem.test_cases.get(index=0).input_sha256).unlink()
     job = services.benchmark_job_run(job.pk)
     assert job.state == BenchmarkJob.State.FAILED and "test data unavailable" in job.error
+

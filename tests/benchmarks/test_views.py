@@ -108,3 +108,12 @@ def test_ownerless_job_is_public(client, problem):
     job = services.benchmark_job_create(problem=problem, source="int main(){}", enqueue=False)
     assert BenchmarkJob.objects.get(pk=job.pk).owner is None
     assert client.get(f"/benchmarks/jobs/{job.pk}/").status_code == 200
+
+
+def test_runtime_error_shows_exit_code_and_stderr(client, problem):
+    source = '#include <cstdio>\nint main() { fprintf(stderr, "boom at line 3\\n"); return 3; }\n'
+    job = services.benchmark_job_create(problem=problem, source=source, tests=[0], enqueue=False)
+    job = services.benchmark_job_run(job.pk)
+    assert job.status == "RE"
+    html = client.get(f"/benchmarks/jobs/{job.pk}/").content.decode()
+    assert "exit code 3" in html and "boom at line 3" in html

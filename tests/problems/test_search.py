@@ -62,7 +62,7 @@ def test_postgres_plans_use_the_gin_indexes(data):
         cur.execute("EXPLAIN " + sql, params)
         plan = "\n".join(r[0] for r in cur.fetchall())
         assert "pair_tgt_code_trgm" in plan, plan
-        qs = selectors.Problem.objects.annotate(document=selectors.ProblemDocument()).filter(
+        qs = selectors.Problem.objects.annotate(document=selectors.SearchDocument()).filter(
             document=__import__("django.contrib.postgres.search", fromlist=["SearchQuery"]).SearchQuery(
                 "river", config="english"
             )
@@ -70,4 +70,15 @@ def test_postgres_plans_use_the_gin_indexes(data):
         sql, params = qs.query.sql_with_params()
         cur.execute("EXPLAIN " + sql, params)
         plan = "\n".join(r[0] for r in cur.fetchall())
-        assert "problem_document_gin" in plan, plan
+        assert "problem_search_document_gin" in plan, plan
+
+
+@needs_pg
+def test_generated_document_matches_the_function(data):
+    """The stored column is the SQL function's value, refreshed when a statement changes."""
+    selectors.Problem.objects.filter(pk="p10001").update(statement_translated_html="<p>zebra crossing</p>")
+    assert [p.id for p in selectors.problem_search(q="zebra")] == ["p10001"]
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM problems_problem WHERE search_document IS DISTINCT FROM "
+                    "pieweb_problem_document(name, statement_html, statement_translated_html)")
+        assert cur.fetchone()[0] == 0

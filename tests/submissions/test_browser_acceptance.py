@@ -41,6 +41,12 @@ EXPECTED = {
     },
 }
 
+#: Generations per outcome (README: fast = optimized, slow = same speed, wrong, ce).
+EXPECTED_OUTCOMES = {
+    "A": {"optimized": 3, "same_speed": 3, "wrong_answer": 3, "compile_error": 3},
+    "B": {"optimized": 2, "same_speed": 4, "wrong_answer": 3, "compile_error": 3},
+}
+
 
 @pytest.fixture
 def demo(celery_worker, live_server):
@@ -98,6 +104,12 @@ def _check_report(page, run: str, run_id: int) -> None:
         assert _number(line.locator("td[data-metric=pct_opt]").inner_text()) == pytest.approx(pct_opt, abs=0.006)
         assert _number(line.locator("td[data-metric=pct_correct]").inner_text()) == pytest.approx(pct_correct, abs=0.006)
         assert _number(line.locator("td[data-metric=mean_speedup]").inner_text()) == pytest.approx(speedup(s), abs=6e-4)
+    breakdown = page.locator("table[data-testid=error-breakdown] tbody tr")
+    outcomes = {
+        line.get_attribute("data-category"): int(_number(line.locator("td").nth(1).inner_text()))
+        for line in breakdown.all()
+    }
+    assert outcomes == EXPECTED_OUTCOMES[run]
     for k in (1, 4):  # the metric cards show best@1 and best@K
         pct_opt, pct_correct, speedup = EXPECTED[run][k]
         assert _number(page.get_by_test_id(f"card-pct-opt-{k}").inner_text()) == pytest.approx(pct_opt, abs=0.006)

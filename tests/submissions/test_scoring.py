@@ -236,3 +236,26 @@ def test_compare_runs_wins_and_losses():
     assert table.loc["r3", "best"] == "b"
     assert table.loc["r4", "best"] == ""
     assert table["wins[a]"].sum() == 1 and table["wins[b]"].sum() == 2
+
+
+def test_vectorised_categories_agree_with_sample_category():
+    """The matrices are built without a Python loop; each cell must equal the scalar rule."""
+    rng = np.random.default_rng(7)
+    n, k = 60, 5
+    rows = pd.DataFrame({"row_id": [f"r{i}" for i in range(n)],
+                         "src_cost_s": rng.choice([1.0, 2.0, 0.0, NAN, math.inf, 3.3], n)})
+    statuses = ["OK", "ok", "WA", "RE", "MLE", "OLE", "TLE", "CE", "IE", "", "??"]
+    samples = pd.DataFrame({
+        "row_id": np.repeat(rows["row_id"].to_numpy(), k),
+        "k": np.tile(np.arange(k), n),
+        "status": rng.choice(statuses, n * k),
+        "accuracy": rng.choice([1.0, 0.99, 0.0, NAN], n * k),
+        "cost_s": rng.choice([1.0, 2.0, 1.0 / 1.1, 1.005, 0.5, NAN, math.inf, -1.0, 3.0], n * k),
+    })
+    _, _, rank = scoring._matrices(rows, samples, k, 1.0)
+    src = dict(zip(rows["row_id"], rows["src_cost_s"], strict=True))
+    for rec in samples.itertuples(index=False):
+        i, j = int(rec.row_id[1:]), int(rec.k)
+        expected = scoring.sample_category(status=rec.status, accuracy=rec.accuracy, cost_s=rec.cost_s,
+                                           src_cost_s=src[rec.row_id])
+        assert scoring.CATEGORY_RANK[rank[i, j]] == expected, rec

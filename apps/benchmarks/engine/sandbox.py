@@ -24,7 +24,14 @@ because the real uid is not root.
 
 Killing. bwrap runs in its own process group with ``--die-with-parent`` and
 ``--unshare-pid``: killing the group kills bwrap, whose death kills the namespace's init,
-and the kernel then kills every process in the namespace. Nothing outlives its limit.
+and the kernel then kills every process in the namespace. When running as root, the engine
+also waits until the sandbox's pool uid owns no process (killing stragglers) before the slot
+is released. Nothing outlives its limit.
+
+Figures. bwrap's init never passes its children's resource usage up, so the first process in
+every sandbox is ``runguard`` (``runguard.c``, built once per host): it runs the program as a
+child subreaper, kills and reaps its leftovers when it exits, and reports the wait status and
+the tree's CPU time and peak RSS on a pipe the program cannot reach.
 """
 from __future__ import annotations
 

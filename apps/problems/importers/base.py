@@ -169,6 +169,8 @@ def tests_value(value: Any, name: str = "tests") -> list[int]:
             raise RowError(f"{name}: expected a list of test indices, got {value!r}") from None
     if not isinstance(value, list):
         raise RowError(f"{name}: expected a list of test indices, got {type(value).__name__}")
+    if all(type(item) is int and item >= 0 for item in value):  # the usual case, ~80 items per pair
+        return value
     out = []
     for item in value:
         if isinstance(item, bool) or not isinstance(item, (int, float)) or not float(item).is_integer() or item < 0:

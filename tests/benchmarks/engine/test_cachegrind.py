@@ -62,6 +62,7 @@ def test_backend_is_labelled_with_geometry_and_model():
     config = backend.config()
     assert config["I1"] == "32768,8,64" and config["D1"] == "32768,8,64" and config["LL"] == "8388608,16,64"
     assert config["cost_model"]["clock_hz"] == 3.5e9
+    assert "x86_rep_movsb_threshold" in config["glibc_tunables"]
     argv = backend.argv()
     for flag in ("--cache-sim=yes", "--branch-sim=yes", "--I1=32768,8,64", "--LL=8388608,16,64"):
         assert flag in argv

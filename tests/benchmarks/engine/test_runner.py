@@ -138,3 +138,14 @@ def test_result_round_trips_through_json_dicts(engine_config):
     job = RunJob(source=FAST, tests=TESTS)
     assert RunJob.from_dict(job.to_dict()) == job
     assert dataclasses.asdict(again.compile) == dataclasses.asdict(result.compile)
+
+
+def test_long_diagnostics_are_truncated(tmp_path, make_test):
+    from apps.benchmarks.engine.config import EngineConfig
+
+    config = EngineConfig(cache_dir=str(tmp_path), diagnostics_limit_bytes=2000)
+    source = "int main() {\n" + "".join(f"  int x{i} = undefined{i};\n" for i in range(200)) + "}\n"
+    result = run_job(RunJob(source=source, tests=(make_test("", ""),), backend=None), config)
+    assert result.status is Status.CE
+    assert len(result.compile.diagnostics.encode()) < 2000 + 100
+    assert result.compile.diagnostics.endswith("[... diagnostics truncated to 2000 bytes]")

@@ -32,4 +32,5 @@ def test_wallclock_measures_and_is_never_cached(engine_config):
     assert measurement is not None and measurement.success
     assert len(measurement.metrics["samples_s"]) == 3
     assert measurement.metrics["min_s"] <= measurement.cost_s <= measurement.metrics["max_s"]
+    assert measurement.metrics["cpu_median_s"] >= 0.0
     assert result.backend_config["name"] == "wallclock" and result.backend_config["repeats"] == 3

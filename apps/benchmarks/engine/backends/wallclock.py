@@ -70,8 +70,8 @@ class WallclockBackend(Backend):
         t = float(self.options["time_limit_s"])
         return Limits(cpu_time_s=t, wall_time_s=2 * t, address_space_bytes=int(self.options["address_space_bytes"]))
 
-    def _time_once(self, binary_path: str | None, input_path: str | None) -> float:
-        """One sandboxed run's wall time, seconds (``binary_path`` None times the empty sandbox)."""
+    def _time_once(self, binary_path: str | None, input_path: str | None) -> tuple[float, float]:
+        """One sandboxed run's (wall, CPU) time, seconds (``binary_path`` None times the empty sandbox)."""
         if binary_path is None:
             run = self.sandbox.run(_BASELINE_ARGV, limits=self._limits())
         else:
@@ -79,7 +79,7 @@ class WallclockBackend(Backend):
                                    binds=[Bind(binary_path, _PROGRAM)])
         if not run.ok:
             raise RuntimeError(f"run failed: exit {run.exit_code}, signal {run.signal}, timeout {run.wall_timeout}")
-        return run.wall_time_s
+        return run.wall_time_s, run.cpu_time_s
 
     def sample_interleaved(self, items: Sequence[tuple[str, str]]) -> list[list[float]]:
         """Time several (binary, input) items in alternation, minus the sandbox start-up.
@@ -94,18 +94,29 @@ class WallclockBackend(Backend):
         Raises:
             RuntimeError: a run failed (crash or limit).
         """
+        return self.sample_interleaved_with_cpu(items)[0]
+
+    def sample_interleaved_with_cpu(self, items: Sequence[tuple[str, str]]) -> tuple[list[list[float]],
+                                                                                   list[list[float]]]:
+        """As ``sample_interleaved``, plus each run's CPU time (user + system of the whole tree), seconds.
+
+        CPU time is far less sensitive than wall time to other processes competing for the
+        cores; it is reported beside the wall figures, never instead of them.
+        """
         repeats, warmups = int(self.options["repeats"]), int(self.options["warmups"])
         raw: list[list[float]] = [[] for _ in items]
+        cpu: list[list[float]] = [[] for _ in items]
         baseline: list[float] = []
         for round_no in range(warmups + repeats):
-            base = self._time_once(None, None)
+            base, _ = self._time_once(None, None)
             times = [self._time_once(binary, inp) for binary, inp in items]
             if round_no >= warmups:
                 baseline.append(base)
-                for bucket, t in zip(raw, times, strict=True):
-                    bucket.append(t)
+                for bucket, cpu_bucket, (wall, cpu_s) in zip(raw, cpu, times, strict=True):
+                    bucket.append(wall)
+                    cpu_bucket.append(cpu_s)
         overhead = statistics.median(baseline)
-        return [[max(0.0, t - overhead) for t in bucket] for bucket in raw]
+        return [[max(0.0, t - overhead) for t in bucket] for bucket in raw], cpu
 
     def measure(self, program: CompiledProgram, test: TestSpec) -> Measurement:
         """Time ``program`` on ``test``; ``cost_s`` is the median, seconds."""
@@ -114,12 +125,13 @@ class WallclockBackend(Backend):
     def measure_many(self, program: CompiledProgram, tests: Sequence[TestSpec]) -> list[Measurement]:
         """Time ``program`` on several tests, interleaving the tests round by round."""
         try:
-            samples = self.sample_interleaved([(program.binary_path, t.input_path) for t in tests])
+            samples, cpu = self.sample_interleaved_with_cpu([(program.binary_path, t.input_path) for t in tests])
         except Exception as exc:  # noqa: BLE001 - a failed run is a failed measurement
             return [Measurement(float("inf"), success=False, error=str(exc)) for _ in tests]
         out = []
-        for bucket in samples:
+        for bucket, cpu_bucket in zip(samples, cpu, strict=True):
             stats = summarize(bucket, float(self.options["noise_threshold"]))
+            stats["cpu_median_s"] = statistics.median(cpu_bucket)
             out.append(Measurement(cost_s=stats["median_s"], metrics=stats, noisy=stats["noisy"]))
         return out
 
@@ -133,10 +145,15 @@ def interleave_programs(backend: WallclockBackend, binaries: Sequence[str], inpu
         input_path: host path of the input.
 
     Returns:
-        One ``summarize`` dict per binary (``median_s`` etc., seconds).
+        One ``summarize`` dict per binary (``median_s`` etc., seconds), plus ``cpu_median_s``.
     """
-    samples = backend.sample_interleaved([(b, input_path) for b in binaries])
-    return [summarize(bucket, float(backend.options["noise_threshold"])) for bucket in samples]
+    samples, cpu = backend.sample_interleaved_with_cpu([(b, input_path) for b in binaries])
+    out = []
+    for bucket, cpu_bucket in zip(samples, cpu, strict=True):
+        stats = summarize(bucket, float(backend.options["noise_threshold"]))
+        stats["cpu_median_s"] = statistics.median(cpu_bucket)
+        out.append(stats)
+    return out
 
 
 __all__ = ["WallclockBackend", "interleave_programs", "summarize"]

@@ -48,7 +48,7 @@ def _truncate(text: str, limit_bytes: int) -> str:
     raw = text.encode()
     if len(raw) <= limit_bytes:
         return text
-    return raw[:limit_bytes].decode(errors="ignore") + f"\n[... {len(raw) - limit_bytes} more bytes of diagnostics]"
+    return raw[:limit_bytes].decode(errors="ignore") + f"\n[... diagnostics truncated to {limit_bytes} bytes]"
 
 
 def compilation_step(
@@ -99,7 +99,7 @@ def compilation_step(
         processes=config.max_processes,
         file_size_bytes=COMPILE_FILE_SIZE_BYTES,
         output_bytes=config.diagnostics_limit_bytes,
-        stderr_bytes=config.diagnostics_limit_bytes,
+        stderr_bytes=config.diagnostics_limit_bytes + 1,  # one byte more tells that there was more
     )
     workdir = tempfile.mkdtemp(prefix="compile-", dir=store)
     try:

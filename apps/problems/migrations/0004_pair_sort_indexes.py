@@ -1,0 +1,25 @@
+"""Indexes matching the browse pages' default pair order: ``speedup DESC NULLS LAST, id``.
+
+The model's ``(problem, -speedup)`` index sorts NULLs first (PostgreSQL's default for DESC), so
+it cannot serve ``NULLS LAST`` and the problem page sorted all of a problem's pairs (up to
+thousands of ~4 KB rows) to show 25. These indexes let ``ORDER BY ... LIMIT`` stop early for
+one problem, one split, or the whole table. SQLite accepts the same syntax (3.30+).
+"""
+from django.db import migrations
+
+INDEXES = {
+    "pair_problem_speedup_nl": "(problem_id, speedup DESC NULLS LAST, id)",
+    "pair_split_speedup_nl": "(split_id, speedup DESC NULLS LAST, id)",
+    "pair_speedup_nl": "(speedup DESC NULLS LAST, id)",
+}
+
+
+class Migration(migrations.Migration):
+    dependencies = [("problems", "0003_search_document_column")]
+
+    operations = [
+        migrations.RunSQL(
+            [f"CREATE INDEX IF NOT EXISTS {name} ON problems_pair {columns};" for name, columns in INDEXES.items()],
+            [f"DROP INDEX IF EXISTS {name};" for name in INDEXES],
+        )
+    ]
