@@ -62,12 +62,12 @@ def compile_source(name: str, problem: str, source: str, sandbox: Sandbox, confi
     return Program(name, problem, source, compiled)
 
 
-def demo_sources() -> list[tuple[str, str, str]]:
-    """(name, problem, source) of every correct demo program (slow, fast, fast2; not ``wrong``)."""
+def demo_sources(include_wrong: bool = False) -> list[tuple[str, str, str]]:
+    """(name, problem, source) of the demo programs: slow, fast, fast2, and ``wrong`` if asked."""
     out = []
     for folder in sorted((DEMO / "programs").iterdir()):
         for path in sorted(folder.glob("*.cpp")):
-            if path.stem != "wrong":
+            if include_wrong or path.stem != "wrong":
                 out.append((f"{folder.name}/{path.stem}", folder.name, path.read_text()))
     return out
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Is the cachegrind backend deterministic? Same binary + same input => the same estimated cycles.
 
-Each correct demo program (``demo/programs/*/{slow,fast,fast2}.cpp``) is measured N times on one
-of its demo tests on a quiet machine, then N more times while busy processes load every core.
-The script prints each program's estimated cycles and the largest relative difference between
-any two of its 2N measurements. Target: exactly 0.
+Each demo program (``demo/programs/*/*.cpp``, the "wrong" ones too: counts need no correct
+answer) is measured N times on one of its demo tests on a quiet machine, then N more times
+while busy processes load every core. The script prints each program's estimated cycles and
+the largest relative difference between any two of its 2N measurements. Target: exactly 0.
 
 Usage: python bench/determinism.py [--runs 5] [--test second-largest|INDEX] [--quick]
 """
@@ -52,7 +52,7 @@ def main() -> int:
     config = engine_config()
     sandbox = Sandbox()
     backend = CachegrindBackend()
-    programs: list[Program] = [compile_source(n, p, s, sandbox, config) for n, p, s in demo_sources()]
+    programs: list[Program] = [compile_source(n, p, s, sandbox, config) for n, p, s in demo_sources(include_wrong=True)]
     figures: dict[str, list[float]] = {p.name: [] for p in programs}
     counts: dict[str, list[dict]] = {p.name: [] for p in programs}
     total = 2 * args.runs * len(programs)

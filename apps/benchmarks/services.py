@@ -159,6 +159,18 @@ def benchmark_job_enqueue(job_id: int) -> None:
         benchmark_job_fail(job_id, f"could not reach the task queue: {type(exc).__name__}: {exc}")
 
 
+def benchmark_job_requeue(job_id: int) -> None:
+    """Reset a job to QUEUED (results cleared) and enqueue it again, e.g. after an internal error.
+
+    Cached measurements make the rerun cheap for every test that had already been measured.
+    """
+    BenchmarkJob.objects.filter(pk=job_id).update(
+        state=BenchmarkJob.State.QUEUED, status="", correct=None, mean_accuracy=None, agg_cost_s=None, results=[],
+        progress_done=0, cache_hits=0, error="", compile_success=None, compile_output="", compiler_version="",
+        binary_sha256="", started_at=None, finished_at=None)
+    transaction.on_commit(lambda: benchmark_job_enqueue(job_id))
+
+
 # --------------------------------------------------------------------------- the measurement cache
 
 

@@ -14,14 +14,7 @@ from django.conf import settings
 from apps.problems.models import Pair, Problem, Split
 
 from .models import Visibility
-
-#: Column names of PIE's model-output jsonl (gem5_eval.py defaults); the upload form offers them.
-DEFAULT_COLUMNS: dict[str, str] = {
-    "src_id": "src_id",
-    "problem_id": "problem_id",
-    "src_code": "src_code",
-    "generated_answers": "generated_answers",
-}
+from .services.uploads import DEFAULT_COLUMNS  # PIE's column names (gem5_eval.py defaults)
 
 
 def backend_choices() -> list[tuple[str, str]]:

@@ -148,3 +148,14 @@ def test_missing_test_data_fails_the_job_not_the_program(problem):
     job = services.benchmark_job_run(job.pk)
     assert job.state == BenchmarkJob.State.FAILED and "test data unavailable" in job.error
 
+
+
+def test_requeue_resets_a_failed_job(problem, django_capture_on_commit_callbacks):
+    job = services.benchmark_job_create(problem=problem, source="int main(){}", tests=[0], enqueue=False)
+    services.benchmark_job_fail(job.pk, "worker lost")
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.benchmark_job_requeue(job.pk)
+    job.refresh_from_db()
+    assert job.state == BenchmarkJob.State.QUEUED and job.error == "" and job.results == [] and len(callbacks) == 1
+    job = services.benchmark_job_run(job.pk)
+    assert job.state == BenchmarkJob.State.DONE and job.status == "WA"

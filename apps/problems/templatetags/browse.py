@@ -98,3 +98,14 @@ def code_listing(code: str | None) -> str:
     from apps.problems.diff import render_code
 
     return render_code(code or "")
+
+
+@register.filter
+def thousands(value: int | None) -> str:
+    """``12345`` -> ``12,345`` without the locale machinery of ``intcomma`` (row cells are many)."""
+    if value is None or value == "":
+        return "—"
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return str(value)
