@@ -218,8 +218,9 @@ class _Importer:
                 self.known_problems |= new
 
     # -- statements ------------------------------------------------------------------------
-    def statements(self, path: Path) -> None:
-        bucket = self.report.bucket("statements")
+    def statements(self, path: Path, *, field: str = "statement_html") -> None:
+        """Fill ``field`` (``statement_html`` or ``statement_translated_html``) of known problems."""
+        bucket = self.report.bucket("statements" if field == "statement_html" else "translated statements")
         with self.bar(desc=f"statements {path.name}", unit=" rows") as bar:
             for batch in self.batched(parse_statements(path), bucket, bar):
                 records: dict[str, StatementRecord] = {}
@@ -229,12 +230,12 @@ class _Importer:
                 if not records:
                     continue
                 now = timezone.now()
-                had = dict(Problem.objects.filter(id__in=records).values_list("id", "statement_html"))
-                rows = [Problem(id=pid, statement_html=rec.html, updated_at=now)
+                had = dict(Problem.objects.filter(id__in=records).values_list("id", field))
+                rows = [Problem(id=pid, updated_at=now, **{field: rec.html})
                         for pid, rec in records.items() if had.get(pid) != rec.html]
                 if rows:  # unchanged statements are not rewritten (each write re-indexes the text)
                     with transaction.atomic():
-                        Problem.objects.bulk_update(rows, ["statement_html", "updated_at"], batch_size=200)
+                        Problem.objects.bulk_update(rows, [field, "updated_at"], batch_size=200)
                 old = sum(1 for pid in records if had.get(pid))
                 bucket.updated += old
                 bucket.created += len(records) - old
@@ -357,6 +358,7 @@ def pie_import(
     *,
     problems: Path | None = None,
     statements: Path | None = None,
+    translated_statements: Path | None = None,
     testcases: Path | None = None,
     pairs: Sequence[Path] = (),
     split: str | None = None,
@@ -370,7 +372,8 @@ def pie_import(
 
     Args:
         problems: ``problem_list.csv``.
-        statements: folder of ``<pid>.html`` or jsonl ``{problem_id, html}``.
+        statements: folder or .zip of ``<pid>.html``, or jsonl ``{problem_id, html}``.
+        translated_statements: the same formats, for ``statement_translated_html``.
         testcases: folder, .zip, .tar.gz or jsonl of test cases.
         pairs: pair jsonl files (ICLR, legacy pie-perf or Supersonic rows).
         split: split for every pair file; default: each file's name (``train.jsonl`` -> ``train``).
@@ -383,7 +386,7 @@ def pie_import(
     Returns:
         Per-kind counts (created/updated/skipped) and the number of issues.
     """
-    for path in [problems, statements, testcases, *pairs]:
+    for path in [problems, statements, translated_statements, testcases, *pairs]:
         if path is not None and not Path(path).exists():
             raise FileNotFoundError(f"{path}: no such file or directory")
     if testcases is not None:
@@ -397,6 +400,8 @@ def pie_import(
             importer.problems(Path(problems))
         if statements is not None:
             importer.statements(Path(statements))
+        if translated_statements is not None:
+            importer.statements(Path(translated_statements), field="statement_translated_html")
         if testcases is not None:
             importer.testcases(Path(testcases), origin or origin_for(Path(testcases)))
         for path in pairs:

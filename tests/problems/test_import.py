@@ -83,18 +83,25 @@ def test_problem_list_maps_units_and_sources(problems_csv):
     assert Problem.objects.get(id="p02000").source == "AtCoder"
 
 
-@pytest.mark.parametrize("as_dir", [False, True])
-def test_statements_from_jsonl_or_folder(tmp_path, problems_csv, as_dir):
+@pytest.mark.parametrize("kind", ["jsonl", "dir", "zip"])
+def test_statements_from_jsonl_folder_or_zip(tmp_path, problems_csv, kind):
     run_import("--problems", str(problems_csv))
-    if as_dir:
+    if kind == "dir":
         source = tmp_path / "statements"
         source.mkdir()
         (source / "p00001.html").write_text("<H1>Hills</H1>")
+    elif kind == "zip":
+        source = tmp_path / "problem_descriptions.zip"
+        with zipfile.ZipFile(source, "w") as zf:
+            zf.writestr("problem_descriptions/p00001.html", "<H1>Hills</H1>")
+            zf.writestr("__MACOSX/problem_descriptions/._p00001.html", "junk")
     else:
         source = write_jsonl(tmp_path / "statements.jsonl", [{"problem_id": "p00001", "html": "<H1>Hills</H1>"}])
     run_import("--statements", str(source))
     assert Problem.objects.get(id="p00001").statement_html == "<H1>Hills</H1>"
     assert Problem.objects.get(id="p02000").statement_html == ""
+    run_import("--translated-statements", str(source))
+    assert Problem.objects.get(id="p00001").statement_translated_html == "<H1>Hills</H1>"
 
 
 def _zip(root: Path, target: Path) -> Path:

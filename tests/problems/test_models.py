@@ -1,7 +1,8 @@
 import pytest
 from django.db import IntegrityError
 
-from apps.problems.models import Pair, Problem, Split, TestCase
+from apps.problems.models import Pair, Problem, Split
+from apps.problems.models import TestCase as PieTest
 
 
 @pytest.mark.django_db
@@ -19,6 +20,41 @@ def test_pair_key_is_unique_within_a_split():
 def test_testcase_index_is_unique_per_problem():
     problem = Problem.objects.create(id="p00002")
     kwargs = dict(input_sha256="a" * 64, output_sha256="b" * 64, input_size_bytes=1, output_size_bytes=1, sha256="c" * 64)
-    TestCase.objects.create(problem=problem, index=0, **kwargs)
+    PieTest.objects.create(problem=problem, index=0, **kwargs)
     with pytest.raises(IntegrityError):
-        TestCase.objects.create(problem=problem, index=0, **kwargs)
+        PieTest.objects.create(problem=problem, index=0, **kwargs)
+
+
+@pytest.mark.django_db
+def test_problem_counters_follow_pairs_and_tests():
+    from apps.problems.services import problem_stats_refresh, split_stats_refresh
+
+    problem = Problem.objects.create(id="p00003", name="Counters")
+    split = Split.objects.create(name="val")
+    for n, speedup in enumerate([1.0, 2.0, 9.0, None]):
+        Pair.objects.create(split=split, problem=problem, key=f"k{n}", src_code="a", tgt_code="b", speedup=speedup)
+    assert problem_stats_refresh(problem_ids=["p00003"]) == 1
+    split_stats_refresh()
+    problem.refresh_from_db()
+    assert (problem.pair_count, problem.test_count, problem.median_speedup, problem.best_speedup) == (4, 0, 2.0, 9.0)
+    assert Split.objects.get(name="val").pair_count == 4
+    Pair.objects.filter(problem=problem).delete()
+    problem_stats_refresh()
+    problem.refresh_from_db()
+    assert (problem.pair_count, problem.median_speedup, problem.best_speedup) == (0, None, None)
+
+
+@pytest.mark.django_db
+def test_testcase_contents_live_in_the_blob_store(settings):
+    from apps.problems.blobs import blob_store
+
+    store = blob_store()
+    data = b"3\n1 2 3\n" * 1000
+    digest = store.put(data)
+    assert store.put(data) == digest  # content-addressed: a second put is a no-op
+    problem = Problem.objects.create(id="p00004")
+    case = PieTest.objects.create(problem=problem, index=0, input_sha256=digest, output_sha256=store.put(b"6\n"),
+                                   input_size_bytes=len(data), output_size_bytes=2, sha256="c" * 64)
+    assert case.read_input() == data and case.read_output() == b"6\n"
+    assert case.input_path().startswith(str(settings.BLOB_ROOT))
+    assert str(case) == "p00004 #0" and problem.get_absolute_url().endswith("p00004/")

@@ -189,3 +189,12 @@ def test_benchmark_button_creates_src_and_tgt_jobs(client, data):
     r = client.post(f"/pairs/{pair.pk}/benchmark/")
     assert r.status_code == 302 and r["Location"].endswith("#benchmark")
     assert client.get(f"/pairs/{pair.pk}/benchmark/").status_code == 405
+
+
+def test_row_renderers_escape_dataset_text(client, data):
+    Problem.objects.filter(pk="p10000").update(name="<script>alert(1)</script>")
+    Pair.objects.filter(problem_id="p10000").update(src_id="<b>x</b>", runtime_backend="<i>")
+    for url in ("/problems/", "/problems/p10000/", "/pairs/?problem=p10000", "/search/?q=scanf"):
+        html = _text(client.get(url))
+        assert "<script>alert" not in html and "<b>x</b>" not in html and "<i>" not in html, url
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in _text(client.get("/problems/"))

@@ -1,9 +1,13 @@
-"""CodeNet statement HTML: a folder of ``<problem_id>.html`` or jsonl ``{problem_id, html}``."""
+"""CodeNet statement HTML: a folder or ``.zip`` of ``<problem_id>.html``, or jsonl ``{problem_id, html}``.
+
+The same formats carry translated statements (pie-perf's ``problem_statements_translated.zip``).
+"""
 from __future__ import annotations
 
 import json
+import zipfile
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .base import Issue, RowError, StatementRecord, problem_id_value, text_value
 
@@ -18,6 +22,20 @@ def parse_statements(path: Path) -> Iterator[tuple[int, StatementRecord] | Issue
                                          html=text_value(html, "html"))
             except RowError as exc:
                 yield Issue(str(file), 0, str(exc))
+        return
+    if path.suffix.lower() == ".zip":
+        with zipfile.ZipFile(path) as zf:
+            for info in sorted(zf.infolist(), key=lambda i: i.filename):
+                member = PurePosixPath(info.filename)
+                if info.is_dir() or member.suffix.lower() != ".html" or any(
+                        part.startswith((".", "__MACOSX")) for part in member.parts):
+                    continue
+                try:
+                    html = zf.read(info).decode("utf-8", errors="replace")
+                    yield 0, StatementRecord(problem_id=problem_id_value(member.stem, "file name"),
+                                             html=text_value(html, "html"))
+                except RowError as exc:
+                    yield Issue(f"{path}:{info.filename}", 0, str(exc))
         return
     with open(path, encoding="utf-8") as fh:
         for line_no, line in enumerate(fh, start=1):

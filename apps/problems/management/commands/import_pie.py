@@ -28,7 +28,10 @@ class Command(BaseCommand):
         parser.add_argument("--problems", type=Path, metavar="CSV",
                             help="problem_list.csv (id,name,dataset,time_limit[ms],memory_limit[KB],...)")
         parser.add_argument("--statements", type=Path, metavar="DIR|JSONL",
-                            help="folder of <problem_id>.html, or jsonl of {problem_id, html}")
+                            help="folder or .zip of <problem_id>.html, or jsonl of {problem_id, html}")
+        parser.add_argument("--translated-statements", type=Path, metavar="DIR|ZIP|JSONL",
+                            help="translated statements (e.g. pie-perf's problem_statements_translated.zip), "
+                                 "same formats as --statements")
         parser.add_argument("--testcases", type=Path, metavar="DIR|ZIP|TGZ|JSONL",
                             help="<problem_id>/input.N.txt|output.N.txt as a folder, .zip or .tar.gz "
                                  "(one top folder allowed), or jsonl of {problem_id, tests: [{input, output}]}")
@@ -47,8 +50,9 @@ class Command(BaseCommand):
                             help="no progress bars (they are drawn on stderr only when it is a terminal)")
 
     def handle(self, *args, **opts) -> None:
-        if not any(opts[k] for k in ("problems", "statements", "testcases", "pairs")):
-            raise CommandError("nothing to import: give --problems, --statements, --testcases and/or --pairs")
+        if not any(opts[k] for k in ("problems", "statements", "translated_statements", "testcases", "pairs")):
+            raise CommandError("nothing to import: give --problems, --statements, --translated-statements, "
+                               "--testcases and/or --pairs")
         if opts["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1")
         shown = 0
@@ -64,7 +68,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             report = pie_import(
-                problems=opts["problems"], statements=opts["statements"], testcases=opts["testcases"],
+                problems=opts["problems"], statements=opts["statements"],
+                translated_statements=opts["translated_statements"], testcases=opts["testcases"],
                 pairs=opts["pairs"], split=opts["split"], origin=opts["origin"], strict=opts["strict"],
                 batch_size=opts["batch_size"], on_issue=on_issue,
                 progress=not opts["no_progress"] and sys.stderr.isatty(),
