@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import statistics
 import sys
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import nullcontext
@@ -78,15 +79,17 @@ class ImportCounts:
     created: int = 0
     updated: int = 0
     skipped: int = 0
+    seconds: float = 0.0  # wall time spent on this kind (parsing, blob writes and database)
 
     def __str__(self) -> str:
-        return f"imported {self.created}, updated {self.updated}, skipped {self.skipped}"
+        return f"imported {self.created}, updated {self.updated}, skipped {self.skipped} ({self.seconds:.1f} s)"
 
 
 @dataclass
 class ImportReport:
     counts: dict[str, ImportCounts] = field(default_factory=dict)
     issue_count: int = 0
+    counters_seconds: float = 0.0  # refreshing the problem and split counters at the end
 
     def bucket(self, name: str) -> ImportCounts:
         return self.counts.setdefault(name, ImportCounts())
@@ -200,6 +203,7 @@ class _Importer:
 
     # -- problems --------------------------------------------------------------------------
     def problems(self, path: Path) -> None:
+        started = time.perf_counter()
         bucket = self.report.bucket("problems")
         with self.bar(desc=f"problems {path.name}", unit=" rows") as bar:
             for batch in self.batched(parse_problem_list(path), bucket, bar):
@@ -216,10 +220,12 @@ class _Importer:
                 bucket.created += len(new)
                 bucket.updated += len(records) - len(new)
                 self.known_problems |= new
+        bucket.seconds += time.perf_counter() - started
 
     # -- statements ------------------------------------------------------------------------
     def statements(self, path: Path, *, field: str = "statement_html") -> None:
         """Fill ``field`` (``statement_html`` or ``statement_translated_html``) of known problems."""
+        started = time.perf_counter()
         bucket = self.report.bucket("statements" if field == "statement_html" else "translated statements")
         with self.bar(desc=f"statements {path.name}", unit=" rows") as bar:
             for batch in self.batched(parse_statements(path), bucket, bar):
@@ -239,9 +245,11 @@ class _Importer:
                 old = sum(1 for pid in records if had.get(pid))
                 bucket.updated += old
                 bucket.created += len(records) - old
+        bucket.seconds += time.perf_counter() - started
 
     # -- test cases ------------------------------------------------------------------------
     def testcases(self, path: Path, origin: str) -> None:
+        started = time.perf_counter()
         bucket = self.report.bucket("testcases")
         kind = test_source_kind(path)
         store = blob_store()
@@ -255,6 +263,7 @@ class _Importer:
             files = _counting(iter_test_files(path), bar, per_line=(kind == "jsonl"))
             for batch in self.batched(pair_test_files(files, store=put), bucket):
                 self._write_testcases(batch, origin, bucket)
+        bucket.seconds += time.perf_counter() - started
 
     def _write_testcases(self, batch: list[TestCaseRecord], origin: str, bucket: ImportCounts) -> None:
         records: dict[tuple[str, int], TestCaseRecord] = {}
@@ -294,6 +303,7 @@ class _Importer:
     # -- pairs -----------------------------------------------------------------------------
     def pairs(self, path: Path, split_name: str) -> None:
         split, _ = Split.objects.get_or_create(name=split_name)
+        started = time.perf_counter()
         bucket = self.report.bucket(f"pairs[{split_name}]")
         digest = hashlib.sha256()
         formats: dict[str, int] = defaultdict(int)
@@ -320,6 +330,7 @@ class _Importer:
         split.provenance = {**split.provenance, "files": files}
         split.save(update_fields=["provenance", "updated_at"])
         self.touched_splits.add(split.pk)
+        bucket.seconds += time.perf_counter() - started
 
     def _write_pairs(self, split: Split, records: dict[str, PairRecord], bucket: ImportCounts) -> None:
         rows = []
@@ -406,10 +417,12 @@ def pie_import(
             importer.testcases(Path(testcases), origin or origin_for(Path(testcases)))
         for path in pairs:
             importer.pairs(Path(path), split or split_name_for(Path(path)))
+        started = time.perf_counter()
         if importer.touched_problems:
             problem_stats_refresh(problem_ids=importer.touched_problems)
         if importer.touched_splits:
             split_stats_refresh(split_ids=importer.touched_splits)
+        importer.report.counters_seconds = time.perf_counter() - started
     return importer.report
 
 

@@ -80,6 +80,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         for name, counts in report.counts.items():
             self.stdout.write(f"{name}: {counts}")
+        if report.counters_seconds:
+            self.stdout.write(f"counters refreshed ({report.counters_seconds:.1f} s)")
         elapsed = time.monotonic() - started
         tail = f" ({report.issue_count} errors above)" if report.issue_count else ""
         self.stdout.write(f"done in {elapsed:.1f} s{tail}")
