@@ -6,7 +6,8 @@ Loads the synthetic PIE-scale dataset of ``bench/import_scale.py`` (78K pairs, 1
 127.0.0.1, and drives it with ``wrk`` (or, without wrk, a bounded Python client) at 8
 concurrent connections. Each page group gets its own timed run over several URLs (filters,
 problems, pairs), and the script prints requests, req/s, p50/p95/p99 latency (milliseconds)
-and errors per group. Target: p95 < 150 ms for the overview, the problem list, a problem page
+and errors per group, twice: as anonymous readers (served by the page cache of
+apps/problems/pagecache.py) and with a session cookie (every page rendered from the database). Target: p95 < 150 ms for the overview, the problem list, a problem page
 and a pair page.
 
 Usage:
@@ -50,10 +51,13 @@ TARGET_GROUPS = ("overview", "problem list", "problem page", "pair page")
 WRK_SCRIPT = r"""
 -- Rotate over the group's paths; print one JSON line of figures (microseconds) when done.
 local paths = {%s}
+local cookie = %s
 local counter = 0
 request = function()
   counter = counter + 1
-  return wrk.format("GET", paths[(counter %% #paths) + 1])
+  local headers = {}
+  if cookie ~= "" then headers["Cookie"] = cookie end
+  return wrk.format("GET", paths[(counter %% #paths) + 1], headers)
 end
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -184,10 +188,10 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 # --------------------------------------------------------------------------- load generators
-def run_wrk(base: str, paths: list[str], *, connections: int, duration: int) -> dict[str, float]:
+def run_wrk(base: str, paths: list[str], *, connections: int, duration: int, cookie: str = "") -> dict[str, float]:
     quoted = ", ".join(json.dumps(p) for p in paths)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
-        fh.write(WRK_SCRIPT % quoted)
+        fh.write(WRK_SCRIPT % (quoted, json.dumps(cookie)))
         script = fh.name
     try:
         out = subprocess.run(
@@ -206,7 +210,7 @@ def run_wrk(base: str, paths: list[str], *, connections: int, duration: int) -> 
     }
 
 
-def run_python(base: str, paths: list[str], *, connections: int, duration: int) -> dict[str, float]:
+def run_python(base: str, paths: list[str], *, connections: int, duration: int, cookie: str = "") -> dict[str, float]:
     """A bounded client: ``connections`` threads, each with one request in flight at a time."""
     latencies: list[float] = []
     errors = 0
@@ -219,7 +223,8 @@ def run_python(base: str, paths: list[str], *, connections: int, duration: int) 
         while time.perf_counter() < stop_at:
             started = time.perf_counter()
             try:
-                with urllib.request.urlopen(base + paths[i % len(paths)], timeout=10) as r:
+                req = urllib.request.Request(base + paths[i % len(paths)], headers={"Cookie": cookie} if cookie else {})
+                with urllib.request.urlopen(req, timeout=10) as r:
                     r.read()
                     ok = r.status == 200
             except OSError:
@@ -251,10 +256,12 @@ def main() -> None:
     parser.add_argument("--blobs", type=Path, default=Path(tempfile.gettempdir()) / "pie-scale-browse-blobs",
                         help="blob store the import writes test cases to (emptied on import; default: %(default)s)")
     parser.add_argument("--reload", action="store_true", help="drop the database and import again")
-    parser.add_argument("--duration", type=int, default=15, help="seconds of load per page group")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page group")
     parser.add_argument("--connections", type=int, default=8, help="concurrent clients")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers")
     parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument("--mode", choices=("both", "anonymous", "uncached"), default="both",
+                        help="anonymous readers (page cache) and/or every page rendered (default: both)")
     parser.add_argument("--groups", default="", help="comma-separated page groups to run (default: all)")
     args = parser.parse_args()
 
@@ -283,21 +290,25 @@ def main() -> None:
         print(f"\nload: {client}, {args.connections} connections, {args.duration} s per group, "
               f"gunicorn {args.workers} sync workers, {os.cpu_count()} CPUs (shared), cache "
               f"{'redis' if os.environ.get('CACHE_URL') else 'per-process memory'}")
-        header = f"{'page group':<26}{'urls':>5}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}" \
-                 f"{'p99 ms':>9}{'errors':>8}  target"
-        print(header)
-        print("-" * len(header))
         failed = []
-        for name, paths in groups.items():
-            r = load(base, paths, connections=args.connections, duration=args.duration)
-            target = ""
-            if name in TARGET_GROUPS:
-                ok = r["p95"] < TARGET_P95_MS and r["errors"] == 0
-                target = "p95 < 150 ms: " + ("met" if ok else "MISSED")
-                if not ok:
-                    failed.append(name)
-            print(f"{name:<26}{len(paths):>5}{r['requests']:>10,}{r['rps']:>9.1f}{r['p50']:>9.1f}{r['p95']:>9.1f}"
-                  f"{r['p99']:>9.1f}{r['errors']:>8}  {target}", flush=True)
+        modes = {"anonymous readers (page cache on)": "",
+                 "uncached (session cookie: every page rendered)": "sessionid=browse-latency-bench"}
+        if args.mode != "both":
+            modes = dict([list(modes.items())[0 if args.mode == "anonymous" else 1]])
+        for mode, cookie in modes.items():
+            header = f"{'page group':<26}{'urls':>5}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}" \
+                     f"{'p99 ms':>9}{'errors':>8}  target"
+            print(f"\n{mode}\n{header}\n" + "-" * len(header))
+            for name, paths in groups.items():
+                r = load(base, paths, connections=args.connections, duration=args.duration, cookie=cookie)
+                target = ""
+                if name in TARGET_GROUPS:
+                    ok = r["p95"] < TARGET_P95_MS and r["errors"] == 0
+                    target = "p95 < 150 ms: " + ("met" if ok else "MISSED")
+                    if not ok:
+                        failed.append(f"{name} ({mode.split(' ')[0]})")
+                print(f"{name:<26}{len(paths):>5}{r['requests']:>10,}{r['rps']:>9.1f}{r['p50']:>9.1f}"
+                      f"{r['p95']:>9.1f}{r['p99']:>9.1f}{r['errors']:>8}  {target}", flush=True)
         print("\nall targets met" if not failed else f"\ntargets missed: {', '.join(failed)}")
     finally:
         stop(server)

@@ -106,6 +106,9 @@ BLOB_ROOT = env_str("BLOB_ROOT", str(VAR_DIR / "blobs"))
 CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+# Seconds an anonymous reader's dataset page (overview, lists, problem, pair) is served from the
+# cache; imports invalidate at once (apps/problems/pagecache.py). 0 disables it.
+BROWSE_PAGE_CACHE_SECONDS = env_int("BROWSE_PAGE_CACHE_SECONDS", 30)
 
 # Upload limits (bytes).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)

@@ -7,7 +7,8 @@
 # worker. Both run in the background and the script waits on them, because bash runs a trap only
 # after a *foreground* child has exited: with gunicorn in the foreground a TERM to the script would
 # leave the worker running. The worker gets a warm shutdown (a running benchmark finishes) and is
-# killed after STOP_TIMEOUT_S seconds (60) if it has not exited.
+# killed after STOP_TIMEOUT_S seconds (60) if it has not exited. gunicorn's control socket lives
+# in $VAR, not in ~/.gunicorn where two instances (another checkout, the test suite) would collide.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -43,7 +44,7 @@ trap 'exit 143' TERM
   --logfile="$LOG_DIR/worker.log" &
 pids+=($!)
 .venv/bin/gunicorn pieweb.wsgi --bind "127.0.0.1:${PORT:-8000}" --workers "${WEB_WORKERS:-3}" \
-  --access-logfile - &
+  --access-logfile - --control-socket "$VAR/gunicorn.ctl" &
 pids+=($!)
 echo "pieweb: http://127.0.0.1:${PORT:-8000}/  (worker log: $LOG_DIR/worker.log)"
 # Either process exiting (a crash, a port in use) stops the other and ends the script.
@@ -51,5 +52,5 @@ set +e
 wait -n "${pids[@]}"
 status=$?
 set -e
-echo "pieweb: a server process exited with status $status"
+echo "pieweb: a server process exited (status $status); stopping the other"
 exit "$status"

@@ -4,10 +4,11 @@ Foreign keys to big tables use autocomplete widgets (a <select> of 78K pairs wou
 changelists join what they display (``list_select_related``) and never count 78K rows twice,
 and the counters that imports maintain are read-only here.
 """
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from .models import Pair, Problem, Split, TestCase
+from .services import problem_stats_refresh, split_stats_refresh
 
 
 class TestCaseInline(admin.TabularInline):
@@ -36,6 +37,12 @@ class ProblemAdmin(admin.ModelAdmin):
     )
     inlines = [TestCaseInline]
     list_per_page = 100
+    actions = ["refresh_counters"]
+
+    @admin.action(description="Recount pairs, tests and speedups of the selected problems")
+    def refresh_counters(self, request, queryset) -> None:
+        count = problem_stats_refresh(problem_ids=queryset.values_list("id", flat=True))
+        self.message_user(request, f"Refreshed the counters of {count} problems.", messages.SUCCESS)
 
     def get_readonly_fields(self, request, obj=None):
         # The id is the primary key and every pair points at it: fixed once created.
@@ -66,6 +73,12 @@ class SplitAdmin(admin.ModelAdmin):
     list_display = ("name", "pair_count", "description", "created_at", "updated_at")
     search_fields = ("name", "description")
     readonly_fields = ("pair_count", "created_at", "updated_at")
+    actions = ["refresh_counters"]
+
+    @admin.action(description="Recount the pairs of the selected splits")
+    def refresh_counters(self, request, queryset) -> None:
+        split_stats_refresh(split_ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, f"Refreshed {queryset.count()} splits.", messages.SUCCESS)
 
 
 @admin.register(Pair)

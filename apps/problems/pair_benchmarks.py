@@ -13,6 +13,9 @@ from typing import Any
 from .diff import undouble_newlines
 from .models import Pair
 
+#: Newest jobs of a pair's two programs read per page view (both sides' latest are among them).
+RECENT_JOBS = 20
+
 
 def benchmarks_available() -> bool:
     try:
@@ -112,12 +115,17 @@ def pair_benchmark(*, pair: Pair) -> PairBenchmark:
         "backend_name", "backend_config", "error", "created_at", "program_id", "problem_id",
     )
 
-    def latest(source: str) -> Any:
-        return (
-            BenchmarkJob.objects.filter(problem_id=pair.problem_id, program__sha256=source_sha256(source))
-            .only(*fields)
-            .order_by("-created_at", "-id")
-            .first()
-        )
+    shas = {"src": source_sha256(src), "tgt": source_sha256(tgt)}
+    # One query for both sides: their newest jobs are created together, so the newest few
+    # rows hold the latest of each.
+    jobs = list(
+        BenchmarkJob.objects.filter(problem_id=pair.problem_id, program__sha256__in=set(shas.values()))
+        .select_related("program")
+        .only(*fields, "program__sha256")
+        .order_by("-created_at", "-id")[:RECENT_JOBS]
+    )
 
-    return PairBenchmark(src=latest(src), tgt=latest(tgt))
+    def latest(sha: str) -> Any:
+        return next((job for job in jobs if job.program.sha256 == sha), None)
+
+    return PairBenchmark(src=latest(shas["src"]), tgt=latest(shas["tgt"]))

@@ -27,6 +27,7 @@ from django.db.models import (
     F,
     Func,
     Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -77,15 +78,40 @@ def is_postgresql() -> bool:
 # ------------------------------------------------------------------------------------------------
 # dataset version and overview
 # ------------------------------------------------------------------------------------------------
-def dataset_version() -> str:
-    """A string that changes whenever an import touches a split or the problem table.
+DATASET_VERSION_KEY = "problems:dataset-version"
+#: How long (seconds) a computed dataset version is trusted: pages reflect an import within this.
+DATASET_VERSION_TTL_S = 5
 
-    One indexed-free aggregate over ~10 split rows plus one over problems' ``updated_at``;
-    used as part of cache keys so cached charts are never stale after an import.
+
+def dataset_version_compute() -> str:
+    """A string that changes whenever an import adds, removes or re-counts pairs or problems.
+
+    Two small aggregates (~10 split rows, 1.5K problems) and one index probe for the highest
+    pair id, so inserts and deletes always show.
     """
     splits = Split.objects.aggregate(n=Count("id"), last=Max("updated_at"), pairs=Sum("pair_count"))
-    last_problem = Problem.objects.aggregate(last=Max("updated_at"))["last"]
-    return f"{splits['n']}:{splits['pairs']}:{splits['last']}:{last_problem}".replace(" ", "_")
+    problems = Problem.objects.aggregate(last=Max("updated_at"), pairs=Sum("pair_count"))
+    problems["top_pair"] = Pair.objects.order_by("-id").values_list("id", flat=True).first()
+    return (f"{splits['n']}:{splits['pairs']}:{splits['last']}:{problems['last']}:{problems['pairs']}:"
+            f"{problems['top_pair']}").replace(" ", "_")
+
+
+def dataset_version() -> str:
+    """``dataset_version_compute()``, reused for ``DATASET_VERSION_TTL_S`` seconds.
+
+    Every cached block of the browse pages is keyed by it; remembering it briefly turns a warm
+    overview into cache reads only (no database round trip).
+    """
+    version = cache.get(DATASET_VERSION_KEY)
+    if version is None:
+        version = dataset_version_compute()
+        cache.set(DATASET_VERSION_KEY, version, DATASET_VERSION_TTL_S)
+    return version
+
+
+def dataset_version_forget() -> None:
+    """Drop the remembered version (after an import, so pages show it at once)."""
+    cache.delete(DATASET_VERSION_KEY)
 
 
 def _bucket_q(field_name: str, low: float | None, high: float | None) -> Q:
@@ -434,25 +460,32 @@ def pair_list(*, filters: PairFilters, with_code: bool = False) -> QuerySet[Pair
     return _ordered(qs, column, filters.descending)
 
 
+def pair_navigation(*, pair: Pair) -> dict[str, int | None]:
+    """Previous/next pair ids of the same problem (id order), ``pair``'s 1-based position and the total.
+
+    One aggregate over the ``(problem_id, id)`` index (an index-only scan), instead of two probes
+    and a count.
+    """
+    row = Pair.objects.filter(problem_id=pair.problem_id).aggregate(
+        prev_id=Max("id", filter=Q(id__lt=pair.id)),
+        next_id=Min("id", filter=Q(id__gt=pair.id)),
+        before=Count("pk", filter=Q(id__lt=pair.id)),
+        total=Count("pk"),
+    )
+    return {"prev_id": row["prev_id"], "next_id": row["next_id"], "position": row["before"] + 1,
+            "total": row["total"]}
+
+
 def pair_neighbours(*, pair: Pair) -> tuple[int | None, int | None]:
-    """Ids of the previous and next pair of the same problem, in id order (two index probes)."""
-    prev_id = (
-        Pair.objects.filter(problem_id=pair.problem_id, id__lt=pair.id).order_by("-id").values_list("id", flat=True)
-        .first()
-    )
-    next_id = (
-        Pair.objects.filter(problem_id=pair.problem_id, id__gt=pair.id).order_by("id").values_list("id", flat=True)
-        .first()
-    )
-    return prev_id, next_id
+    """Ids of the previous and next pair of the same problem, in id order."""
+    nav = pair_navigation(pair=pair)
+    return nav["prev_id"], nav["next_id"]
 
 
 def pair_position(*, pair: Pair) -> tuple[int, int]:
-    """(1-based position of ``pair`` among its problem's pairs, their count) — one query."""
-    row = Pair.objects.filter(problem_id=pair.problem_id).aggregate(
-        before=Count("pk", filter=Q(id__lt=pair.id)), total=Count("pk")
-    )
-    return row["before"] + 1, row["total"]
+    """(1-based position of ``pair`` among its problem's pairs, their count)."""
+    nav = pair_navigation(pair=pair)
+    return nav["position"], nav["total"]
 
 
 PIE_FIELD_ORDER = (

@@ -5,6 +5,7 @@ Every page is a permalink: filters, sort order, page and layout live in the quer
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import downloads, selectors
 from .forms import PAGE_SIZES, PairFilterForm, ProblemFilterForm
 from .models import Pair, Problem
+from .pagecache import anonymous_page_cache
 from .pair_benchmarks import benchmarks_available, pair_benchmark, pair_benchmark_start
 from .search import site_search
 
@@ -23,6 +25,7 @@ TEST_PREVIEW_CHARS = 400
 
 
 @require_GET
+@anonymous_page_cache
 def overview(request: HttpRequest) -> HttpResponse:
     stats = selectors.overview_stats()
     return render(
@@ -37,6 +40,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@anonymous_page_cache
 def problem_list(request: HttpRequest) -> HttpResponse:
     form = ProblemFilterForm(request.GET, splits=selectors.split_names())
     filters = form.filters()
@@ -56,6 +60,7 @@ def problem_list_download(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@anonymous_page_cache
 def problem_detail(request: HttpRequest, problem_id: str) -> HttpResponse:
     problem = get_object_or_404(Problem, pk=problem_id)
     form = PairFilterForm(request.GET, splits=selectors.split_names())
@@ -91,6 +96,7 @@ def testcase_download(request: HttpRequest, problem_id: str, index: int, which: 
 
 
 @require_GET
+@anonymous_page_cache
 def pair_list(request: HttpRequest) -> HttpResponse:
     form = PairFilterForm(request.GET, splits=selectors.split_names())
     filters = form.filters()
@@ -111,6 +117,7 @@ def pair_list_download(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@anonymous_page_cache
 def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pair = get_object_or_404(Pair.objects.select_related("problem", "split"), pk=pk)
     layout = request.GET.get("layout", "side-by-side")
@@ -118,8 +125,7 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
         layout = "side-by-side"
     fold = request.GET.get("fold") == "1"
     diffs = selectors.pair_diffs(pair=pair, fold=fold)
-    prev_id, next_id = selectors.pair_neighbours(pair=pair)
-    position, total = selectors.pair_position(pair=pair)
+    nav = selectors.pair_navigation(pair=pair)
     return render(
         request,
         "problems/pair_detail.html",
@@ -129,10 +135,7 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "fold": fold,
             "diff_sbs": diffs["side-by-side"],
             "diff_inline": diffs["inline"],
-            "prev_id": prev_id,
-            "next_id": next_id,
-            "position": position,
-            "total": total,
+            **nav,
             "bench": pair_benchmark(pair=pair),
             "bench_available": benchmarks_available(),
         },
@@ -143,6 +146,10 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def pair_benchmark_create(request: HttpRequest, pk: int) -> HttpResponse:
     pair = get_object_or_404(Pair.objects.select_related("problem"), pk=pk)
     wants_json = "application/json" in request.headers.get("Accept", "")
+    if not request.user.is_authenticated:  # benchmarks spend compute: accounts only
+        if wants_json:
+            return JsonResponse({"error": "Log in to run benchmarks."}, status=403)
+        return redirect_to_login(pair.get_absolute_url())
     try:
         pair_benchmark_start(pair=pair, owner=request.user)
     except ValidationError as exc:
@@ -163,6 +170,7 @@ def pair_benchmark_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @require_GET
+@anonymous_page_cache
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")[:200]
     scope = request.GET.get("scope", "all")

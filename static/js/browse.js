@@ -155,6 +155,8 @@
     var panel = document.querySelector(".bench-panel");
     if (!panel) return;
     var form = panel.querySelector(".bench-form");
+    if (panel.getAttribute("data-running") === "1") poll(panel);
+    if (!form) return;  // anonymous readers: a log-in link instead of the button
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       var button = form.querySelector("button");
@@ -171,7 +173,6 @@
         })
         .catch(function () { form.submit(); });
     });
-    if (panel.getAttribute("data-running") === "1") poll(panel);
   }
 
   function init() {

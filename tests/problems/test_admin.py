@@ -76,3 +76,13 @@ def test_autocomplete_finds_problems(client, populated):
         "app_label": "problems", "model_name": "pair", "field_name": "problem", "term": "Pair Sum"})
     assert response.status_code == 200
     assert [r["id"] for r in response.json()["results"]] == ["p90001"]
+
+
+def test_refresh_counters_action(client, populated):
+    client.force_login(populated)
+    Problem.objects.filter(id="p90001").update(pair_count=0, best_speedup=None)
+    response = client.post(reverse("admin:problems_problem_changelist"),
+                           {"action": "refresh_counters", "_selected_action": ["p90001"]}, follow=True)
+    assert response.status_code == 200
+    problem = Problem.objects.get(id="p90001")
+    assert problem.pair_count == 1 and problem.best_speedup is not None

@@ -12,6 +12,12 @@ from tests.problems import browse_data
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    """These tests inspect each response's context and queries: render every request."""
+    settings.BROWSE_PAGE_CACHE_SECONDS = 0
+
+
 @pytest.fixture(scope="module")
 def dataset(django_db_setup, django_db_blocker):
     """60 problems x 3 pairs: enough rows to fill 50-row pages; built once for the module."""

@@ -12,6 +12,12 @@ from tests.problems import browse_data
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    """These tests inspect each response's context and queries: render every request."""
+    settings.BROWSE_PAGE_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def data():
     cache.clear()
@@ -47,6 +53,9 @@ def test_overview_cache_is_invalidated_by_an_import(client, data):
 
     problem_stats_refresh()
     split_stats_refresh()
+    from apps.problems.selectors import dataset_version_forget
+
+    dataset_version_forget()  # otherwise pages show the import within DATASET_VERSION_TTL_S
     assert sum(client.get("/").context["charts"]["tags"]["counts"]) == 12
 
 
@@ -174,6 +183,12 @@ def test_benchmark_button_creates_src_and_tgt_jobs(client, data):
     from apps.benchmarks.models import BenchmarkJob
 
     pair = Pair.objects.filter(problem_id="p10000", tests=[0, 1]).first()
+    assert client.post(f"/pairs/{pair.pk}/benchmark/", HTTP_ACCEPT="application/json").status_code == 403
+    assert "Log in to benchmark" in _text(client.get(f"/pairs/{pair.pk}/"))
+    assert not BenchmarkJob.objects.exists()
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_user("bencher", password="pw-bencher-1"))
     r = client.post(f"/pairs/{pair.pk}/benchmark/", HTTP_ACCEPT="application/json")
     assert r.status_code == 202, r.content
     payload = r.json()
@@ -198,3 +213,27 @@ def test_row_renderers_escape_dataset_text(client, data):
         html = _text(client.get(url))
         assert "<script>alert" not in html and "<b>x</b>" not in html and "<i>" not in html, url
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in _text(client.get("/problems/"))
+
+
+def test_anonymous_pages_are_cached_until_an_import(client, data, settings, django_assert_num_queries):
+    settings.BROWSE_PAGE_CACHE_SECONDS = 30
+    cache.clear()
+    first = client.get("/problems/", {"source": "AIZU"})
+    assert first["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        again = client.get("/problems/", {"source": "AIZU"})
+    assert again["X-Page-Cache"] == "hit" and again.content == first.content
+    assert client.get("/problems/", {"source": "AtCoder"})["X-Page-Cache"] == "miss"  # keyed by full URL
+    # an import changes the dataset version: the page is rendered afresh
+    from django.utils import timezone
+
+    Problem.objects.filter(pk="p10000").update(name="Renamed river", updated_at=timezone.now())
+    from apps.problems.selectors import dataset_version_forget
+
+    dataset_version_forget()
+    assert "Renamed river" in _text(client.get("/problems/", {"source": "AIZU"}))
+    # logged-in readers always get a fresh page
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_user("reader", password="pw-reader-1"))
+    assert "X-Page-Cache" not in client.get("/problems/", {"source": "AIZU"})
