@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +17,10 @@ from pathlib import Path
 class BlobStore:
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
+        self._root = str(self.root)
+        # Fan-out folders known to exist. An import writes ~240K blobs; one mkdir and one
+        # random temporary name per blob cost more than the write itself on a busy disk.
+        self._folders: set[str] = set()
 
     def path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
@@ -27,15 +31,32 @@ class BlobStore:
     def put(self, data: bytes) -> str:
         """Store ``data`` and return its sha256 hex digest."""
         digest = hashlib.sha256(data).hexdigest()
-        target = self.path(digest)
-        if target.exists():
-            return digest
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        folder = os.path.join(self._root, digest[:2], digest[2:4])
+        target = os.path.join(folder, digest)
+        if folder in self._folders:
+            if os.path.exists(target):
+                return digest
+        else:
+            if os.path.exists(target):
+                self._folders.add(folder)
+                return digest
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+        # The name is unique per process and thread, and O_EXCL refuses a leftover from a crash.
+        tmp = os.path.join(folder, f".tmp-{os.getpid()}-{threading.get_ident()}-{digest[:16]}")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
         try:
+            fd = os.open(tmp, flags, 0o644)
+        except FileExistsError:  # left over by a crashed writer with the same pid and thread id
+            os.unlink(tmp)
+            fd = os.open(tmp, flags, 0o644)
+        except FileNotFoundError:  # the folder was removed since we cached it
+            os.makedirs(folder, exist_ok=True)
+            fd = os.open(tmp, flags, 0o644)
+        try:
+            os.fchmod(fd, 0o644)  # the sandbox reads blobs as another user, whatever the umask
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
-            os.chmod(tmp, 0o644)
             os.replace(tmp, target)
         except BaseException:
             if os.path.exists(tmp):

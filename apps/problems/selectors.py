@@ -291,7 +291,13 @@ def problem_sources() -> list[str]:
 
 
 def split_names() -> list[str]:
-    return list(Split.objects.order_by("name").values_list("name", flat=True))
+    """Split names for the filter menus, cached under the dataset version (every page asks)."""
+    key = f"problems:split-names:{dataset_version()}"
+    names = cache.get(key)
+    if names is None:
+        names = list(Split.objects.order_by("name").values_list("name", flat=True))
+        cache.set(key, names, OVERVIEW_CACHE_SECONDS)
+    return names
 
 
 def problem_test_cases(*, problem: Problem) -> QuerySet[TestCase]:

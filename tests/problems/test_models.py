@@ -58,3 +58,16 @@ def test_testcase_contents_live_in_the_blob_store(settings):
     assert case.read_input() == data and case.read_output() == b"6\n"
     assert case.input_path().startswith(str(settings.BLOB_ROOT))
     assert str(case) == "p00004 #0" and problem.get_absolute_url().endswith("p00004/")
+
+
+def test_blob_store_survives_its_folders_being_removed(tmp_path):
+    import shutil
+
+    from apps.problems.blobs import BlobStore
+
+    store = BlobStore(tmp_path / "b")
+    digest = store.put(b"abc")
+    shutil.rmtree(tmp_path / "b")
+    assert store.put(b"abc") == digest and store.read(digest) == b"abc"
+    assert oct(store.path(digest).stat().st_mode & 0o777) == "0o644"
+    assert not [p for p in (tmp_path / "b").rglob(".tmp-*")]
