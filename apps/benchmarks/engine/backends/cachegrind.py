@@ -171,8 +171,10 @@ def count_syscall_log(text: bytes) -> SyscallCounter:
 
 def _drain_fifo(fd: int, counter: SyscallCounter, stop: threading.Event) -> None:
     """Read the log FIFO into ``counter`` until every writer is gone and ``stop`` is set."""
+    poller = select.poll()  # not select.select: a worker may hold descriptors above 1024
+    poller.register(fd, select.POLLIN)
     while True:
-        ready, _, _ = select.select([fd], [], [], 0.2)
+        ready = poller.poll(200)
         if ready:
             chunk = os.read(fd, 1 << 16)
             if chunk:
