@@ -1,6 +1,8 @@
 """pieweb settings. Everything is read from the environment (see README "Configuration")."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import dj_database_url
 
 from .env import BASE_DIR, env_bool, env_float, env_int, env_list, env_str, secret_key, var_dir
@@ -96,6 +98,8 @@ STATICFILES_DIRS = [
     ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 STATIC_ROOT = env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles"))
+# WhiteNoise warns on every request when the folder is missing (before the first collectstatic).
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 
 # Content-addressed store for test-case inputs/outputs (megabytes each; kept out of the database).

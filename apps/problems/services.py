@@ -479,15 +479,27 @@ def problem_stats_refresh(*, problem_ids: Iterable[str] | None = None) -> int:
     return seen
 
 
+# The demo's splits, described on the overview page (the importer leaves descriptions empty).
+DEMO_SPLIT_DESCRIPTIONS = {
+    "train": "Demo: slow/fast pairs written for pieweb (algorithmic, I/O and data-structure edits).",
+    "val": "Demo: held-out pairs for choosing prompts and checkpoints.",
+    "test": "Demo: the pairs that model runs are scored on (demo/model_outputs/).",
+}
+
+
 def demo_dataset_load(*, root: str | Path, progress: bool = False) -> ImportReport:
     """Import the bundled demo dataset (``demo/`` in PIE's layout) strictly, in one transaction."""
     root = Path(root)
-    return pie_import(
+    report = pie_import(
         problems=root / "problem_list.csv",
         statements=root / "statements.jsonl",
         testcases=root / "test_cases",
         origin=TestCase.Origin.GENERATED.value,
-        pairs=[root / "pairs" / f"{name}.jsonl" for name in ("train", "val", "test")],
+        pairs=[root / "pairs" / f"{name}.jsonl" for name in DEMO_SPLIT_DESCRIPTIONS],
         strict=True,
         progress=progress,
     )
+    for name, description in DEMO_SPLIT_DESCRIPTIONS.items():
+        Split.objects.filter(name=name, description="").update(description=description)
+    return report
+

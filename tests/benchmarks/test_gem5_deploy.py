@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 from apps.benchmarks.engine.backends.gem5 import DEFAULT_IMAGE
@@ -38,11 +39,12 @@ def test_worker_reaches_the_docker_engine_and_the_gem5_image_defaults_agree(sett
     assert settings.GEM5_IMAGE == DEFAULT_IMAGE
 
 
-def test_every_setting_is_documented():
-    """Each environment variable read by the settings appears in docs/deploy.md."""
+@pytest.mark.parametrize("document", ["docs/deploy.md", "README.md"])
+def test_every_setting_is_documented(document):
+    """Each environment variable read by the settings appears in the README and in docs/deploy.md."""
     names = set(re.findall(r'env_\w+\("([A-Z0-9_]+)"', (ROOT / "pieweb" / "settings.py").read_text()))
     names |= {"SECRET_KEY", "PIEWEB_VAR_DIR"}
-    doc = (ROOT / "docs" / "deploy.md").read_text()
+    doc = (ROOT / document).read_text()
     assert sorted(n for n in names if f"`{n}`" not in doc) == []
 
 
