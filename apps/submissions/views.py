@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.benchmarks.models import BenchmarkJob
 from apps.problems.diff import render_code, render_diff, undouble_newlines
+from apps.problems.formatting import format_seconds
 from apps.problems.models import Pair, Problem, Split
 
 from . import exports, scoring, selectors
@@ -50,17 +51,6 @@ def _ratio(numerator: float | None, denominator: float | None) -> float | None:
     if not math.isfinite(numerator):
         return None
     return numerator / denominator
-
-
-def format_seconds(value: float | None) -> str:
-    """Human label for a cost in seconds (``1.23 ms``, ``4.56 s``); ``—`` when unknown or infinite."""
-    if value is None or not math.isfinite(value):
-        return "—"
-    if value >= 1:
-        return f"{value:.3f} s"
-    if value >= 1e-3:
-        return f"{value * 1e3:.3f} ms"
-    return f"{value * 1e6:.2f} µs"
 
 
 def _job_state(job: BenchmarkJob | None) -> dict[str, Any] | None:

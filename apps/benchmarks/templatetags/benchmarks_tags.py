@@ -5,6 +5,8 @@ from typing import Any
 
 from django import template
 
+from apps.problems.formatting import format_seconds
+
 from ..selectors import SHOWN_METRICS, job_test_rows
 
 register = template.Library()
@@ -31,13 +33,7 @@ def job_table(job: Any) -> dict[str, Any]:
 @register.filter
 def cost_s(value: float | None) -> str:
     """Seconds with enough digits for estimated times (microseconds); ``inf`` when not measured."""
-    if value is None:
-        return "inf"
-    if value >= 1:
-        return f"{value:.3f} s"
-    if value >= 1e-3:
-        return f"{value * 1e3:.3f} ms"
-    return f"{value * 1e6:.2f} µs"
+    return format_seconds(value, missing="inf")
 
 
 @register.filter

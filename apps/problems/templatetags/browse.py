@@ -7,6 +7,8 @@ from django import template
 from django.http import QueryDict
 from django.utils.html import format_html
 
+from ..formatting import format_seconds
+
 register = template.Library()
 
 
@@ -63,13 +65,7 @@ def speedup(value: float | None) -> str:
 @register.filter
 def seconds(value: float | None) -> str:
     """A runtime in seconds with a readable unit (s, ms, µs)."""
-    if value is None:
-        return "—"
-    if value >= 1:
-        return f"{value:.3g} s"
-    if value >= 1e-3:
-        return f"{value * 1e3:.3g} ms"
-    return f"{value * 1e6:.3g} µs"
+    return format_seconds(value)
 
 
 @register.filter
