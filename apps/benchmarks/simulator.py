@@ -240,7 +240,7 @@ def make(arch: str = SUPPORTED_ARCH, optimization_flag: str = "-O3", backend: st
     """PIE's ``simulator.make``: an environment that compiles, checks and times programs.
 
     Args:
-        arch: must be ``"X86-skylake"`` (as PIE; anything else raises ``NotImplementedError``).
+        arch: must be ``"X86-skylake"`` (as PIE; anything else raises ``ValueError``).
         optimization_flag: appended to ``cstd`` (default ``--std=c++17``) as the compiler flags.
         backend: measurement backend (``cachegrind`` default from settings, ``gem5``, ``wallclock``).
         **kwargs: PIE's other arguments. Used: ``cstd``, ``timeout_seconds_binary`` (native run
@@ -250,7 +250,7 @@ def make(arch: str = SUPPORTED_ARCH, optimization_flag: str = "-O3", backend: st
             ``do_run_without_container``, ``gem5_acc_threshold``, ``cpu_type``, ``timeout_seconds_gem5``.
     """
     if arch != SUPPORTED_ARCH:
-        raise NotImplementedError(f"arch {arch!r} is not supported; only {SUPPORTED_ARCH!r}")
+        raise ValueError(f"arch {arch!r} is not supported; only {SUPPORTED_ARCH!r}")
     _django_ready()
     used = {k: kwargs[k] for k in ("cstd", "timeout_seconds_binary", "exit_early_on_fail", "backend_options",
                                    "checker", "owner") if k in kwargs}

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
 def test_make_rejects_other_architectures():
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(ValueError):
         simulator.make(arch="ARM-neoverse")
 
 

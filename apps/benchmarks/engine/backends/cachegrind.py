@@ -229,7 +229,7 @@ class CachegrindBackend(Backend):
     """
 
     name = "cachegrind"
-    version = "4"  # 2: GLIBC_TUNABLES without rep movsb/stosb; 3: system-call trace counted; 4: --smc-check=none
+    version = "4"  # 2: GLIBC_TUNABLES without rep movsb/stosb; 3: system-call trace counted; 4: faster valgrind flags
     deterministic = True
 
     def __init__(self, **options: Any) -> None:
@@ -259,8 +259,9 @@ class CachegrindBackend(Backend):
             f"--I1={I1}", f"--D1={D1}", f"--LL={LL}",
             # Compiled C++ never writes code it then runs, so valgrind's self-modifying-code checks
             # (on by default for code on the stack and heap) only cost time: about 16 % on demo
-            # p90008/slow, with identical counts (valgrind 3.19, 2026-11-27).
-            "--smc-check=none",
+            # p90008/slow, with identical counts (valgrind 3.19, 2026-11-27). Superblocks of up to
+            # 100 instructions instead of 50 save a few per cent more, counts again identical.
+            "--smc-check=none", "--vex-guest-max-insns=100",
             "--trace-syscalls=yes", f"--log-file={BOX}/{_LOG_FIFO}",
             f"--cachegrind-out-file={BOX}/{_OUT_FILE}", _PROGRAM,
         ]
