@@ -80,19 +80,28 @@ def iter_test_files(path: Path) -> Iterator[TestFile | Issue]:
         yield from _iter_jsonl(path)
 
 
+def _entry(location: str, name: str, read: Callable[[], bytes]) -> TestFile | Issue | None:
+    """One archive or folder entry as a test file, an issue (a misnamed file), or None (not a test).
+
+    ``read`` is only called for a test file, so skipped entries are never read.
+    """
+    what = _classify(name)
+    if what is None:
+        return None
+    if isinstance(what, str):
+        return Issue(location, 0, what)
+    pid, index, half = what
+    return TestFile(location, pid, index, half, read())
+
+
 def _iter_dir(root: Path) -> Iterator[TestFile | Issue]:
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames, key=_natural):
             full = Path(dirpath) / name
-            what = _classify(full.relative_to(root).as_posix() if full != root else name)
-            if what is None:
-                continue
-            if isinstance(what, str):
-                yield Issue(str(full), 0, what)
-                continue
-            pid, index, half = what
-            yield TestFile(str(full), pid, index, half, full.read_bytes())
+            item = _entry(str(full), full.relative_to(root).as_posix(), full.read_bytes)
+            if item is not None:
+                yield item
 
 
 def _iter_zip(path: Path) -> Iterator[TestFile | Issue]:
@@ -100,15 +109,9 @@ def _iter_zip(path: Path) -> Iterator[TestFile | Issue]:
         for info in zf.infolist():
             if info.is_dir():
                 continue
-            what = _classify(info.filename)
-            location = f"{path}:{info.filename}"
-            if what is None:
-                continue
-            if isinstance(what, str):
-                yield Issue(location, 0, what)
-                continue
-            pid, index, half = what
-            yield TestFile(location, pid, index, half, zf.read(info))
+            item = _entry(f"{path}:{info.filename}", info.filename, lambda info=info: zf.read(info))
+            if item is not None:
+                yield item
 
 
 def _iter_tar(path: Path) -> Iterator[TestFile | Issue]:
@@ -120,18 +123,12 @@ def _iter_tar(path: Path) -> Iterator[TestFile | Issue]:
             tf.members.clear()
             if not member.isfile():
                 continue
-            what = _classify(member.name)
-            location = f"{path}:{member.name}"
-            if what is None:
-                continue
-            if isinstance(what, str):
-                yield Issue(location, 0, what)
-                continue
             fh = tf.extractfile(member)
             if fh is None:
                 continue
-            pid, index, half = what
-            yield TestFile(location, pid, index, half, fh.read())
+            item = _entry(f"{path}:{member.name}", member.name, fh.read)
+            if item is not None:
+                yield item
 
 
 def _iter_jsonl(path: Path) -> Iterator[TestFile | Issue]:
